@@ -1,0 +1,257 @@
+"""params.yaml -> schema check -> scale resolution -> semantic checks -> frozen Params.
+
+Every failure raises :class:`ParamsError` with one line naming the key path, e.g.
+``sources.frank.wgan.optim.lr: must be > 0, got -0.0001``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from ganrepro.config.schema import SCALES, params_schema
+from ganrepro.config.types import (
+    ACConfig,
+    CFGConfig,
+    DatasetsConfig,
+    EvalConfig,
+    EvaluationConfig,
+    ModelConfig,
+    ObjectiveConfig,
+    OptimConfig,
+    Params,
+    RunConfig,
+    ScheduleConfig,
+)
+from ganrepro.data.registry import DATASETS
+
+
+class ParamsError(ValueError):
+    """params.yaml is malformed; the message names the key path."""
+
+
+def _path(parts) -> str:
+    return ".".join(str(p) for p in parts) or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """One readable line for a schema error."""
+    v, inst, arg = error.validator, error.instance, error.validator_value
+    if v == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        patterns = error.schema.get("patternProperties", {})
+        extra = sorted(
+            k for k in set(inst) - set(allowed) if not any(re.search(p, k) for p in patterns)
+        )
+        return f"unknown key {extra[0]!r} (allowed: {', '.join(allowed)})"
+    if v == "required":
+        return error.message.replace(" is a required property", " is missing (required)")
+    if v == "enum":
+        return f"{inst!r} is not one of: {', '.join(map(str, arg))}"
+    if v == "type":
+        return f"expected {arg}, got {type(inst).__name__} {inst!r}"
+    if v == "minimum":
+        return f"must be >= {arg}, got {inst!r}"
+    if v == "exclusiveMinimum":
+        return f"must be > {arg}, got {inst!r}"
+    if v == "exclusiveMaximum":
+        return f"must be < {arg}, got {inst!r}"
+    if v == "oneOf" and "epochs" in str(error.schema):
+        return "give exactly one budget: epochs, iterations or stages"
+    if v == "pattern":
+        return f"{inst!r} is not a valid name (lower-case letters, digits, _)"
+    return error.message
+
+
+def _misnamed(e: jsonschema.ValidationError) -> bool:
+    return "propertyNames" in e.schema_path
+
+
+def _where(e: jsonschema.ValidationError) -> str:
+    """The key path of an error; for a bad key name, the path of that key."""
+    return _path([*e.absolute_path, e.instance] if _misnamed(e) else e.absolute_path)
+
+
+def _best_error(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
+    # A misnamed key first (everything beneath it is moot), then the deepest error in document
+    # order: it names the most specific key.
+    def rank(e: jsonschema.ValidationError):
+        misnamed = _misnamed(e) or e.validator == "additionalProperties"
+        return (not misnamed, -len(e.absolute_path), [str(p) for p in e.absolute_path])
+
+    return min(errors, key=rank)
+
+
+def validate_schema(raw: Any) -> None:
+    validator = jsonschema.Draft202012Validator(params_schema())
+    errors = list(validator.iter_errors(raw))
+    if errors:
+        err = _best_error(errors)
+        raise ParamsError(f"{_where(err)}: {_describe(err)}")
+
+
+def resolve_scale(value: Any, scale: str) -> Any:
+    """Replace every ``{quick: a, full: b}`` by the value at ``scale``."""
+    if isinstance(value, Mapping):
+        if set(value) == set(SCALES):
+            return resolve_scale(value[scale], scale)
+        return {k: resolve_scale(v, scale) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_scale(v, scale) for v in value]
+    return value
+
+
+def _tuple(x):
+    return tuple(x) if isinstance(x, list) else x
+
+
+def _build_run(source: str, name: str, r: dict, standins: bool) -> RunConfig:
+    where = f"sources.{source}.{name}"
+    m = {k: _tuple(v) for k, v in r["model"].items()}
+    o = dict(r["objective"])
+    if "ac" in o:
+        o["ac"] = ACConfig(**o["ac"])
+    opt = {k: _tuple(v) for k, v in r["optim"].items()}
+    spec = DATASETS[r["dataset"]]
+    data = spec.standin if (standins and spec.standin) else spec.name
+    run = RunConfig(
+        source=source,
+        name=name,
+        trainer=r["trainer"],
+        dataset=r["dataset"],
+        data=data,
+        splits=tuple(r["splits"]),
+        model=ModelConfig(**m),
+        objective=ObjectiveConfig(**o),
+        optim=OptimConfig(**opt),
+        schedule=ScheduleConfig(**r["schedule"]),
+        eval=EvalConfig(**r["eval"]),
+        cfg=CFGConfig(**r["cfg"]) if "cfg" in r else None,
+    )
+    _check_run(run, where)
+    return run
+
+
+def _check_run(run: RunConfig, where: str) -> None:
+    """Rules the schema cannot express, each with the key path it is about."""
+
+    def fail(key: str, msg: str):
+        raise ParamsError(f"{where}.{key}: {msg}")
+
+    spec, data = DATASETS[run.dataset], DATASETS[run.data]
+    for split in run.splits:
+        if split not in spec.splits:
+            fail(
+                "splits", f"{run.dataset} has no split {split!r} (it has: {', '.join(spec.splits)})"
+            )
+    unlabelled = [s for s in run.splits if s not in spec.labelled_splits]
+    m, o = run.model, run.objective
+    if (m.conditional or o.ac) and unlabelled:
+        fail(
+            "model.conditioning" if m.conditional else "objective.ac",
+            f"needs labels, but split {unlabelled[0]!r} of {run.dataset} is unlabelled",
+        )
+    for split in run.splits:
+        if split not in data.splits:
+            fail("splits", f"split {split!r} has no offline stand-in in {data.name}")
+    if o.gp > 0 and o.clip > 0:
+        fail("objective", "gp and clip are alternatives: set one of them to 0")
+    if (o.gp > 0 or o.clip > 0) and o.loss != "wasserstein":
+        fail("objective.loss", f"gp/clip constrain a Wasserstein critic, not a {o.loss!r} loss")
+    if o.ac and m.arch != "resnet":
+        fail("objective.ac", "the auxiliary classifier head exists on the resnet critic only")
+    if m.conditioning == "cbn" and m.arch != "resnet":
+        fail("model.conditioning", "conditional BatchNorm ('cbn') needs arch resnet")
+    if m.conditioning in ("embed",) and m.arch != "dcgan":
+        fail("model.conditioning", "'embed' conditioning needs arch dcgan")
+    if m.conditioning == "embed" and m.embed_dim is None:
+        fail("model.embed_dim", "is required with conditioning 'embed'")
+    if m.conditioning == "onehot" and m.arch != "mlp":
+        fail("model.conditioning", "'onehot' conditioning needs arch mlp")
+    if m.arch == "mlp":
+        if m.conditioning == "onehot" and (m.g_branches is None or m.d_branches is None):
+            fail("model", "onehot conditioning needs g_branches and d_branches ([z, y] widths)")
+        if m.conditional and len(m.g_branches or ()) != 2:
+            fail("model.g_branches", "give two widths: [z branch, y branch]")
+        if m.conditional and len(m.d_branches or ()) != 2:
+            fail("model.d_branches", "give two widths: [x branch, y branch]")
+        if m.d_act == "maxout":
+            n_layers = len(m.d_hidden) + (1 if m.conditional else 0)
+            if m.maxout_pieces is None or len(m.maxout_pieces) != n_layers:
+                fail("model.maxout_pieces", f"give one piece count per maxout layer ({n_layers})")
+    if run.trainer == "cfg":
+        if run.cfg is None:
+            fail("cfg", "is missing (required by trainer 'cfg')")
+        if o.loss != "logistic":
+            fail("objective.loss", "trainer 'cfg' trains its discriminator with 'logistic'")
+        if m.conditional:
+            fail("model.conditioning", "trainer 'cfg' is unconditional")
+        if run.schedule.stages is None:
+            fail("schedule", "trainer 'cfg' counts its budget in stages")
+    else:
+        if run.cfg is not None:
+            fail("cfg", f"only trainer 'cfg' takes a cfg block, not {run.trainer!r}")
+        if o.loss == "logistic":
+            fail("objective.loss", "'logistic' is CFG-GAN's loss: use trainer 'cfg'")
+        if run.schedule.stages is not None:
+            fail(
+                "schedule.stages",
+                f"stages are CFG-GAN's budget; trainer {run.trainer!r} takes epochs or iterations",
+            )
+    opt = run.optim
+    if opt.name == "adam" and opt.betas is None:
+        fail("optim.betas", "is required for adam")
+    if opt.name == "rmsprop" and opt.betas is not None:
+        fail("optim.betas", "rmsprop takes alpha, not betas")
+
+
+def parse_params(raw: Any, scale: str | None = None) -> Params:
+    """Validate a params mapping (as loaded from YAML) and freeze it at its scale."""
+    validate_schema(raw)
+    raw = {k: v for k, v in raw.items() if not k.startswith("_")}
+    scale = scale or raw["scale"]
+    if scale not in SCALES:
+        raise ParamsError(f"scale: {scale!r} is not one of: {', '.join(SCALES)}")
+    r = resolve_scale(raw, scale)
+    if scale == "full" and r["standins"]:
+        raise ParamsError(
+            "standins: must be false at full scale (a stand-in never replaces a "
+            "real dataset in a full reproduction)"
+        )
+    runs = {
+        f"{source}/{name}": _build_run(source, name, run, r["standins"])
+        for source, source_runs in r["sources"].items()
+        for name, run in source_runs.items()
+    }
+    return Params(
+        scale=scale,
+        seed=r["seed"],
+        seeds=r["seeds"],
+        standins=r["standins"],
+        datasets=DatasetsConfig(**r["datasets"]),
+        evaluation=EvaluationConfig(**r["evaluation"]),
+        runs=runs,
+    )
+
+
+def load_params(path: str | Path, scale: str | None = None) -> Params:
+    """Read, validate and freeze ``path``; ``scale`` overrides the file's own ``scale``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"{path}: no such file")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ParamsError(
+            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: expected a mapping at the top level")
+    return parse_params(raw, scale)

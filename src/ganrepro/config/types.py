@@ -1,0 +1,157 @@
+"""Frozen dataclasses for a validated, scale-resolved params.yaml.
+
+Functions take the sub-config they need (a RunConfig, a ModelConfig...), never the raw dict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture settings; fields an architecture does not use stay ``None``."""
+
+    arch: str
+    z_dim: int
+    conditioning: str  # none | embed | onehot | cbn
+    init: str  # default | dcgan (N(0, 0.02)) | kaiming
+    width: int | None = None
+    d_norm: str | None = None
+    embed_dim: int | None = None
+    g_hidden: tuple[int, ...] | None = None
+    g_act: str | None = None
+    g_out: str = "tanh"
+    d_hidden: tuple[int, ...] | None = None
+    d_act: str | None = None
+    maxout_pieces: tuple[int, ...] | None = None
+    dropout: float = 0.0
+    g_branches: tuple[int, ...] | None = None
+    d_branches: tuple[int, ...] | None = None
+
+    @property
+    def conditional(self) -> bool:
+        return self.conditioning != "none"
+
+
+@dataclass(frozen=True)
+class ACConfig:
+    d: float  # weight of the classification loss in the critic's loss
+    g: float  # ... and in the generator's
+
+
+@dataclass(frozen=True)
+class ObjectiveConfig:
+    loss: str  # bce | wasserstein | logistic
+    gp: float = 0.0  # gradient-penalty weight lambda (0: none)
+    clip: float = 0.0  # weight-clipping bound c (0: none)
+    ac: ACConfig | None = None
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    name: str  # adam | rmsprop
+    lr: float
+    lr_decay: str  # none | linear (to 0 over the run)
+    betas: tuple[float, float] | None = None
+    alpha: float | None = None
+    eps: float | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    batch_size: int
+    n_critic: int
+    g_batch_size: int | None = None
+    epochs: float | None = None
+    iterations: int | None = None
+    stages: int | None = None
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    checkpoints: int  # periodic checkpoints kept (and evaluated) over the run
+
+
+@dataclass(frozen=True)
+class CFGConfig:
+    T: int
+    U: int
+    eta: float
+    approx_n: int
+    approx_epochs: int
+    approx_batch_size: int
+    approx_lr: float
+    approx_decay: float
+    approx_max_decays: int
+    guard: float
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    source: str
+    name: str
+    trainer: str
+    dataset: str  # as named in params (a real dataset at full scale)
+    data: str  # the dataset actually loaded: the stand-in when stand-ins are on
+    splits: tuple[str, ...]
+    model: ModelConfig
+    objective: ObjectiveConfig
+    optim: OptimConfig
+    schedule: ScheduleConfig
+    eval: EvalConfig
+    cfg: CFGConfig | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}/{self.name}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def hash(self) -> str:
+        """Hash of everything that changes the run's results (checkpoints record it)."""
+        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class DatasetsConfig:
+    photos_per_class: int
+    digits_test_fraction: float
+    photos_test_fraction: float
+    stl10_unlabeled: bool
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    n_samples: int
+    n_samples_test: int
+    inception_weights: str | None = None
+
+
+@dataclass(frozen=True)
+class Params:
+    scale: str
+    seed: int
+    seeds: int
+    standins: bool
+    datasets: DatasetsConfig
+    evaluation: EvaluationConfig
+    runs: dict[str, RunConfig] = field(default_factory=dict)  # keyed by "source/run"
+
+    def run(self, run_id: str) -> RunConfig:
+        if run_id not in self.runs:
+            raise KeyError(f"unknown run {run_id!r}; params.yaml defines: {', '.join(self.runs)}")
+        return self.runs[run_id]
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({r.source for r in self.runs.values()})
+
+    def data_names(self) -> list[str]:
+        """The datasets the runs load at this scale (stand-ins included)."""
+        return sorted({r.data for r in self.runs.values()})

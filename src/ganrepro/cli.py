@@ -66,6 +66,35 @@ def cmd_data_prepare(args) -> None:
     print(f"wrote {out}")
 
 
+def cmd_train(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.train.run import clear, train
+
+    params = load_params(args.params, scale=args.scale)
+    run = params.run(args.run)
+    if not 0 <= args.seed_index < params.seeds:
+        raise UsageError(
+            f"--seed-index {args.seed_index}: {run.id} has seeds 0..{params.seeds - 1}"
+        )
+    out = Path(args.out)
+    if args.restart:
+        clear(out)
+    summary = train(
+        run,
+        args.data,
+        out,
+        seed=params.seed + args.seed_index,
+        device=args.device,
+        threads=args.threads,
+        save_every_s=args.save_every,
+    )
+    print(
+        f"{run.id}: {summary['status']} after {summary['steps_done']}/{summary['total_steps']} "
+        f"steps in {summary['wall_time_s']:.1f} s"
+        + (f" ({summary['reason']})" if summary["reason"] else "")
+    )
+
+
 def _params_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", default="params.yaml", help="parameters file (default: %(default)s)")
     p.add_argument("--scale", choices=["quick", "full"], help="override the file's scale")
@@ -91,6 +120,24 @@ def build_parser() -> argparse.ArgumentParser:
     _params_args(p)
     p.set_defaults(func=cmd_runs)
 
+    p = sub.add_parser("train", help="train one run ({source}/{run}), resuming if possible")
+    p.add_argument("run", help="run id, e.g. frank/wgan_gp")
+    p.add_argument("--data", required=True, help="prepared dataset (results/data/{dataset}.npz)")
+    p.add_argument("--out", required=True, help="run folder (results/runs/{source}/{run})")
+    p.add_argument("--seed-index", type=int, default=0, help="k: train with seed + k")
+    p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda[:N]")
+    p.add_argument("--threads", type=int, help="torch CPU threads (the rule's threads)")
+    p.add_argument(
+        "--save-every",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="also save resume.pt this often (default: %(default)s)",
+    )
+    p.add_argument("--restart", action="store_true", help="discard saved state and start over")
+    _params_args(p)
+    p.set_defaults(func=cmd_train)
+
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("prepare", help="download/build a dataset into one .npz of uint8 arrays")
     p.add_argument("dataset", help="mnist, cifar10, stl10, or a stand-in: digits, photos")
@@ -108,8 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
 def bad_input_errors() -> tuple[type[BaseException], ...]:
     from ganrepro.config import ParamsError
     from ganrepro.data.download import DownloadError
+    from ganrepro.train.checkpoint import CheckpointMismatch
 
-    return (UsageError, ParamsError, DownloadError, KeyError, FileNotFoundError)
+    return (UsageError, ParamsError, DownloadError, CheckpointMismatch, KeyError, FileNotFoundError)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -59,8 +59,8 @@ LOSSES = Registry(
 TRAINERS = Registry(
     "trainer",
     {
-        "adversarial": "ganrepro.train.adversarial:train",
-        "cfg": "ganrepro.train.cfg:train",
+        "adversarial": "ganrepro.train.adversarial:AdversarialTrainer",
+        "cfg": "ganrepro.train.cfg:CFGTrainer",
     },
 )
 

@@ -1,0 +1,190 @@
+"""One adversarial training loop for every non-CFG run: BCE, Wasserstein with clipping or
+gradient penalty, auxiliary classification, n_critic, separate batch sizes, linear lr decay.
+
+One ``step()`` is one generator iteration: ``n_critic`` critic updates, then one generator
+update. Fake batches for the critic reuse the real batch's labels; the generator's batch draws
+uniform labels (conditional runs).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+from ganrepro import objectives
+from ganrepro.config.types import RunConfig
+from ganrepro.models import build, output_range
+from ganrepro.registry import LOSSES, OPTIMIZERS
+from ganrepro.train.batches import IndexBatches
+
+
+def make_optimizer(params, cfg) -> torch.optim.Optimizer:
+    kwargs = {"lr": cfg.lr}
+    if cfg.betas is not None:
+        kwargs["betas"] = tuple(cfg.betas)
+    if cfg.alpha is not None:
+        kwargs["alpha"] = cfg.alpha
+    if cfg.eps is not None:
+        kwargs["eps"] = cfg.eps
+    return OPTIMIZERS[cfg.name](params, **kwargs)
+
+
+def grad_norm(module: nn.Module) -> Tensor:
+    grads = [p.grad.detach().flatten() for p in module.parameters() if p.grad is not None]
+    return torch.cat(grads).norm() if grads else torch.zeros(())
+
+
+def total_iterations(run: RunConfig, n_train: int) -> int:
+    """Generator iterations: as given, or epochs of critic batches over the training data."""
+    s = run.schedule
+    if s.iterations is not None:
+        return s.iterations
+    return max(1, math.floor(s.epochs * n_train / (s.batch_size * s.n_critic) + 0.5))
+
+
+class AdversarialTrainer:
+    LOG_COLUMNS = (
+        "loss_d",
+        "loss_g",
+        "d_real",
+        "d_fake",
+        "wdist",
+        "gp",
+        "ac_d",
+        "ac_g",
+        "grad_norm_d",
+        "grad_norm_g",
+        "lr",
+    )
+
+    def __init__(self, run: RunConfig, x: Tensor, y: Tensor | None, n_classes: int, seed: int):
+        self.run = run
+        self.device = x.device
+        self.range = output_range(run.model)
+        self.batches = IndexBatches(x, y, seed, self.range)
+        self.n_classes = n_classes
+        self.conditional = run.model.conditional or run.objective.ac is not None
+        self.G, self.D = build(run.model, x.shape[1], n_classes, ac=run.objective.ac is not None)
+        self.G.to(self.device)
+        self.D.to(self.device)
+        self.opt_g = make_optimizer(self.G.parameters(), run.optim)
+        self.opt_d = make_optimizer(self.D.parameters(), run.optim)
+        self.loss = LOSSES[run.objective.loss]
+        self.total = total_iterations(run, len(x))
+        self.step_count = 0
+        self.images_per_step = run.schedule.batch_size * run.schedule.n_critic + self.g_batch
+
+    @property
+    def g_batch(self) -> int:
+        return self.run.schedule.g_batch_size or self.run.schedule.batch_size
+
+    def _z(self, n: int) -> Tensor:
+        return torch.randn(n, self.run.model.z_dim, device=self.device)
+
+    def _set_lr(self) -> float:
+        lr = self.run.optim.lr
+        if self.run.optim.lr_decay == "linear":
+            lr *= 1.0 - self.step_count / self.total
+        for opt in (self.opt_d, self.opt_g):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        return lr
+
+    def critic_loss(self, real: Tensor, fake: Tensor, y: Tensor | None) -> tuple[Tensor, dict]:
+        """The critic's loss on one real and one fake batch, with its regularisers."""
+        o = self.run.objective
+        s_real, cls_real = self.D(real, y)
+        s_fake, _ = self.D(fake, y)
+        loss = self.loss.d(s_real, s_fake)
+        parts = {"d_real": s_real.mean(), "d_fake": s_fake.mean()}
+        if o.gp > 0:
+            eps = torch.rand(real.shape[0], device=self.device)
+            gp = objectives.gradient_penalty(lambda x: self.D(x, y)[0], real, fake, eps)
+            loss = loss + o.gp * gp
+            parts["gp"] = gp
+        if o.ac is not None:  # on real images only, as gan_cifar_resnet.py
+            ac = objectives.classification(cls_real, y)
+            loss = loss + o.ac.d * ac
+            parts["ac_d"] = ac
+        return loss, parts
+
+    def generator_loss(self, z: Tensor, y: Tensor | None) -> tuple[Tensor, dict]:
+        o = self.run.objective
+        score, cls = self.D(self.G(z, y), y)
+        loss = self.loss.g(score)
+        parts = {}
+        if o.ac is not None:
+            ac = objectives.classification(cls, y)
+            loss = loss + o.ac.g * ac
+            parts["ac_g"] = ac
+        return loss, parts
+
+    def step(self) -> dict[str, float]:
+        """One generator iteration; returns the values to log (critic values: means)."""
+        s, o = self.run.schedule, self.run.objective
+        lr = self._set_lr()
+        sums: dict[str, Tensor] = {}
+        for _ in range(s.n_critic):
+            real, y = self.batches.next(s.batch_size)
+            y = y if self.conditional else None
+            with torch.no_grad():
+                fake = self.G(self._z(real.shape[0]), y)
+            loss_d, parts = self.critic_loss(real, fake, y)
+            self.opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            parts["grad_norm_d"] = grad_norm(self.D)
+            self.opt_d.step()
+            if o.clip > 0:
+                objectives.clip_(self.D.parameters(), o.clip)
+            for k, v in {"loss_d": loss_d, **parts}.items():
+                sums[k] = sums.get(k, 0) + v.detach()
+        y_g = (
+            torch.randint(0, self.n_classes, (self.g_batch,), device=self.device)
+            if self.conditional
+            else None
+        )
+        loss_g, parts = self.generator_loss(self._z(self.g_batch), y_g)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        gn = grad_norm(self.G)
+        self.opt_g.step()
+        self.step_count += 1
+        out = {k: float(v) / s.n_critic for k, v in sums.items()}
+        out.update(
+            loss_g=loss_g.item(),
+            grad_norm_g=gn.item(),
+            lr=lr,
+            **{k: v.item() for k, v in parts.items()},
+        )
+        out["wdist"] = out["d_real"] - out["d_fake"]
+        return out
+
+    @torch.no_grad()
+    def sample(self, z: Tensor, y: Tensor | None) -> Tensor:
+        """Images in the model's range, BatchNorm in eval mode (running statistics)."""
+        was = self.G.training
+        self.G.eval()
+        try:
+            return self.G(z, y if self.conditional else None)
+        finally:
+            self.G.train(was)
+
+    def state_dict(self) -> dict:
+        return {
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "batches": self.batches.state_dict(),
+            "step": self.step_count,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.batches.load_state_dict(state["batches"])
+        self.step_count = state["step"]

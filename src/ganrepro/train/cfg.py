@@ -1,0 +1,200 @@
+"""CFG-GAN (xICFG, Johnson & Zhang 2018), following the authors' PyTorch code.
+
+The generator is G(z) = G~(z) followed by T functional-gradient steps
+``x <- x + eta * grad_x D_t(x)``, one per discriminator snapshot D_1..D_T. One ``step()`` is one
+stage: for t = 1..T, U updates of D with the logistic loss on real data vs G_{t-1} (the first
+t-1 steps), then D_t <- D. After the stage, the approximator G~ is refit by L2 regression to
+``approx_n`` pushed samples (``approx_epochs`` epochs, a fresh optimiser, lr times
+``approx_decay`` when an epoch's loss rises, at most ``approx_max_decays`` times). D's optimiser
+state is kept across stages. A stage whose |mean D(real) - mean D(fake)| exceeds ``guard`` is
+reported as divergence.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import Tensor
+from torch.func import functional_call
+
+from ganrepro.config.types import RunConfig
+from ganrepro.models import build, output_range
+from ganrepro.registry import LOSSES
+from ganrepro.train.adversarial import grad_norm, make_optimizer
+from ganrepro.train.batches import IndexBatches
+
+
+def push(d_net, snapshots: list[dict], x: Tensor, eta: float) -> Tensor:
+    """``x`` moved by one step ``x + eta * grad_x D_t(x)`` per snapshot, in order."""
+    for params in snapshots:
+        x = x.detach().requires_grad_(True)
+        score, _ = functional_call(d_net, params, (x,))
+        (grad,) = torch.autograd.grad(score.sum(), x)
+        x = x + eta * grad
+    return x.detach()
+
+
+def regression_loss(fake: Tensor, target: Tensor) -> Tensor:
+    """The approximator's loss: sum of squared errors / 2 / batch size (as the authors')."""
+    return ((fake - target) ** 2).sum() / 2 / fake.shape[0]
+
+
+class CFGTrainer:
+    LOG_COLUMNS = (
+        "loss_d",
+        "d_real",
+        "d_fake",
+        "gap",
+        "approx_loss",
+        "approx_lr",
+        "grad_norm_d",
+        "lr",
+    )
+
+    def __init__(self, run: RunConfig, x: Tensor, y: Tensor | None, n_classes: int, seed: int):
+        self.run, self.cfg = run, run.cfg
+        self.device = x.device
+        self.range = output_range(run.model)
+        self.batches = IndexBatches(x, None, seed, self.range)
+        self.G, self.D = build(run.model, x.shape[1], n_classes, ac=False)
+        self.G.to(self.device)
+        self.D.to(self.device)
+        self.opt_d = make_optimizer(self.D.parameters(), run.optim)
+        self.loss = LOSSES["logistic"]
+        # D_1..D_T start as copies of the initial D (buffers included)
+        self.snapshots = [self._d_params() for _ in range(self.cfg.T)]
+        self.total = run.schedule.stages
+        self.step_count = 0
+        self.images_per_step = run.schedule.batch_size * self.cfg.T * self.cfg.U
+        self.initialized = False
+
+    def _d_params(self) -> dict[str, Tensor]:
+        return {k: v.detach().clone() for k, v in self.D.state_dict().items()}
+
+    def _z(self, n: int) -> Tensor:
+        return torch.randn(n, self.run.model.z_dim, device=self.device)
+
+    def generate(self, z: Tensor, t: int | None = None) -> Tensor:
+        """G(z) through the first ``t`` snapshots (all T by default). G~ runs in eval mode
+        (BatchNorm running statistics), as the authors' ``generate`` does."""
+        was = self.G.training
+        self.G.eval()
+        with torch.no_grad():
+            x = self.G(z)
+        self.G.train(was)
+        return push(self.D, self.snapshots[: self.cfg.T if t is None else t], x, self.cfg.eta)
+
+    def _fit_approximator(self, z: Tensor, target: Tensor) -> tuple[float, float]:
+        c = self.cfg
+        opt = torch.optim.RMSprop(
+            self.G.parameters(),
+            lr=c.approx_lr,
+            alpha=self.run.optim.alpha or 0.99,
+            eps=self.run.optim.eps or 1e-8,
+        )
+        lr, decays, last = c.approx_lr, 0, float("inf")
+        for _ in range(c.approx_epochs):
+            order = torch.randperm(len(z), device=self.device)
+            total = torch.zeros((), device=self.device)
+            for i in range(0, len(z), c.approx_batch_size):
+                idx = order[i : i + c.approx_batch_size]
+                loss = regression_loss(self.G(z[idx]), target[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                total += loss.detach() * len(idx)
+            epoch_loss = float(total) / len(z)
+            if epoch_loss > last and decays < c.approx_max_decays:
+                lr *= c.approx_decay
+                decays += 1
+                for group in opt.param_groups:
+                    group["lr"] = lr
+            last = epoch_loss
+        return last, lr
+
+    def approximate(self) -> tuple[float, float]:
+        """Refit G~ to ``approx_n`` samples of the full G (G~ then all T steps)."""
+        z = self._z(self.cfg.approx_n)
+        target = torch.cat(
+            [
+                self.generate(z[i : i + self.cfg.approx_batch_size])
+                for i in range(0, len(z), self.cfg.approx_batch_size)
+            ]
+        )
+        return self._fit_approximator(z, target)
+
+    def initialize(self) -> None:
+        """The authors' start: G~ regressed onto a small random linear map of z, clamped to
+        the image range, so that G~ begins near a smooth, low-contrast generator."""
+        z = self._z(self.cfg.approx_n)
+        w = torch.randn(z.shape[1], *self.batches.x.shape[1:], device=self.device) * 0.01
+        target = torch.einsum("nz,zchw->nchw", z, w).clamp(*self.range)
+        self._fit_approximator(z, target)
+        self.initialized = True
+
+    def step(self) -> dict[str, float]:
+        """One xICFG stage."""
+        if not self.initialized:
+            self.initialize()
+        c, bs = self.cfg, self.run.schedule.batch_size
+        sums = {"loss_d": 0.0, "d_real": 0.0, "d_fake": 0.0, "grad_norm_d": 0.0}
+        for t in range(c.T):
+            for _ in range(c.U):
+                real, _ = self.batches.next(bs)
+                fake = self.generate(self._z(bs), t)
+                s_real, _ = self.D(real)
+                s_fake, _ = self.D(fake)
+                loss = self.loss.d(s_real, s_fake)
+                self.opt_d.zero_grad(set_to_none=True)
+                loss.backward()
+                gn = grad_norm(self.D)
+                self.opt_d.step()
+            self.snapshots[t] = self._d_params()
+        # the last snapshot's statistics stand for the stage (the guard watches them)
+        sums.update(
+            loss_d=loss.item(),
+            d_real=s_real.mean().item(),
+            d_fake=s_fake.mean().item(),
+            grad_norm_d=gn.item(),
+        )
+        approx_loss, approx_lr = self.approximate()
+        self.step_count += 1
+        return {
+            **sums,
+            "gap": abs(sums["d_real"] - sums["d_fake"]),
+            "approx_loss": approx_loss,
+            "approx_lr": approx_lr,
+            "lr": self.run.optim.lr,
+        }
+
+    def diverged(self, logs: dict[str, float]) -> str | None:
+        if logs["gap"] > self.cfg.guard:
+            return (
+                f"|mean D(real) - mean D(fake)| = {logs['gap']:.3g} exceeds the guard "
+                f"{self.cfg.guard}"
+            )
+        return None
+
+    def sample(self, z: Tensor, y: Tensor | None) -> Tensor:
+        return self.generate(z)
+
+    def state_dict(self) -> dict:
+        return {
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "snapshots": copy.deepcopy(self.snapshots),
+            "batches": self.batches.state_dict(),
+            "step": self.step_count,
+            "initialized": self.initialized,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.snapshots = [{k: v.to(self.device) for k, v in s.items()} for s in state["snapshots"]]
+        self.batches.load_state_dict(state["batches"])
+        self.step_count = state["step"]
+        self.initialized = state["initialized"]

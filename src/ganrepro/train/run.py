@@ -1,0 +1,191 @@
+"""The training driver shared by every trainer: seeding, resume, periodic checkpoints and
+grids, SIGTERM, divergence, and the run's ``train.json`` summary.
+
+A trainer provides ``step() -> dict``, ``total``, ``step_count``, ``state_dict()``,
+``load_state_dict()``, ``sample(z, y)``, ``LOG_COLUMNS`` and ``images_per_step``; it may
+provide ``diverged(logs) -> reason | None``.
+
+Files in the run folder: ``checkpoint.pt`` (final; for a diverged run the last good state),
+``ckpt/step_*.pt`` (periodic, kept for metric curves), ``resume.pt`` (latest state while
+running; removed at the end), ``grids/step_*.png``, ``samples.png``, ``log.csv``, ``tb/`` and
+``train.json``.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import signal
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from ganrepro.config.types import RunConfig
+from ganrepro.data import DATASETS
+from ganrepro.data.store import load as load_dataset
+from ganrepro.io import atomic_write, write_json
+from ganrepro.registry import TRAINERS
+from ganrepro.train import checkpoint
+from ganrepro.train.grids import fixed_inputs, save_grid
+from ganrepro.train.logger import RunLogger
+
+SIGTERM_EXIT = 143  # 128 + SIGTERM: the job was stopped and can be resumed
+
+
+class Interrupted(SystemExit):
+    def __init__(self):
+        super().__init__(SIGTERM_EXIT)
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} requested but no CUDA device is available")
+    return torch.device(name)
+
+
+def periodic_steps(total: int, n: int) -> set[int]:
+    """``n`` evenly spaced steps ending at ``total``."""
+    return {max(1, math.floor(k * total / n + 0.5)) for k in range(1, n + 1)} | {total}
+
+
+def build_trainer(run: RunConfig, data_path: str | Path, seed: int, device: torch.device):
+    data = load_dataset(data_path, run.splits)
+    if data.name != run.data:
+        raise ValueError(f"{data_path} holds {data.name!r}, but {run.id} trains on {run.data!r}")
+    torch.manual_seed(seed)
+    x = torch.from_numpy(data.x).to(device)
+    y = torch.from_numpy(data.y).to(device) if data.y is not None else None
+    return TRAINERS[run.trainer](run, x, y, data.n_classes, seed)
+
+
+def train(
+    run: RunConfig,
+    data_path: str | Path,
+    out: str | Path,
+    seed: int,
+    device: str = "auto",
+    threads: int | None = None,
+    save_every_s: float = 600.0,
+    trainer_hook=None,
+) -> dict:
+    """Train ``run`` into ``out``, resuming from the newest state there. Returns train.json.
+
+    ``trainer_hook(trainer)``, for tests, may wrap the trainer before the loop starts.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if threads:
+        torch.set_num_threads(threads)
+    dev = pick_device(device)
+    trainer = build_trainer(run, data_path, seed, dev)
+    if trainer_hook is not None:
+        trainer_hook(trainer)
+
+    def payload() -> dict:
+        return {
+            "run_id": run.id,
+            "config": run.to_dict(),
+            "config_hash": run.hash(),
+            "seed": seed,
+            "step": trainer.step_count,
+            "total": trainer.total,
+            "trainer": trainer.state_dict(),
+            "rng": checkpoint.rng_state(),
+        }
+
+    resume_from = checkpoint.latest_resumable(out)
+    if resume_from is not None:
+        state = checkpoint.load(resume_from, expected_hash=run.hash())
+        if state["seed"] != seed:
+            raise checkpoint.CheckpointMismatch(
+                f"{resume_from} was trained with seed {state['seed']}, not {seed}"
+            )
+        trainer.load_state_dict(state["trainer"])
+        checkpoint.set_rng_state(state["rng"])
+    else:
+        checkpoint.save(checkpoint.periodic_path(out, 0), payload())
+    start = trainer.step_count
+
+    spec = DATASETS[run.data]
+    conditional = run.model.conditional or run.objective.ac is not None
+    z_grid, y_grid = fixed_inputs(run.model.z_dim, conditional, spec.n_classes, seed + 7919, dev)
+    nrow = 10 if conditional else 8
+    marks = periodic_steps(trainer.total, run.eval.checkpoints)
+    logger = RunLogger(out, trainer.LOG_COLUMNS, start, trainer.total, run.id)
+
+    stop = {"flag": False}
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
+    status, reason, rates = "completed", None, []
+    t_start = last_save = time.perf_counter()
+    try:
+        while trainer.step_count < trainer.total:
+            t0 = time.perf_counter()
+            logs = trainer.step()
+            rate = trainer.images_per_step / max(time.perf_counter() - t0, 1e-9)
+            rates.append(rate)
+            reason = _nonfinite(logs) or getattr(trainer, "diverged", lambda _: None)(logs)
+            if reason:
+                status = "diverged"
+                break
+            step = trainer.step_count
+            logger.log(step, {"epoch": trainer.batches.epoch, "img_per_s": rate, **logs})
+            if step in marks:
+                checkpoint.save(checkpoint.periodic_path(out, step), payload())
+                save_grid(
+                    trainer.sample(z_grid, y_grid),
+                    trainer.range,
+                    out / "grids" / f"step_{step:08d}.png",
+                    nrow,
+                )
+                last_save = time.perf_counter()
+            elif stop["flag"] or time.perf_counter() - last_save > save_every_s:
+                checkpoint.save(out / "resume.pt", payload())
+                last_save = time.perf_counter()
+            if stop["flag"]:
+                raise Interrupted()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        logger.close()
+
+    failed_at = trainer.step_count if status == "diverged" else None
+    if status == "diverged":  # the newest good state becomes the run's checkpoint
+        good = checkpoint.latest_resumable(out)
+        atomic_write(out / "checkpoint.pt", lambda fh: fh.write(good.read_bytes()))
+        state = checkpoint.load(good)
+        trainer.load_state_dict(state["trainer"])
+    else:
+        checkpoint.save(out / "checkpoint.pt", payload())
+    save_grid(trainer.sample(z_grid, y_grid), trainer.range, out / "samples.png", nrow)
+    (out / "resume.pt").unlink(missing_ok=True)
+    summary = {
+        "run_id": run.id,
+        "status": status,
+        "reason": reason,
+        "diverged_at_step": failed_at,
+        "seed": seed,
+        "config_hash": run.hash(),
+        "steps_done": trainer.step_count,
+        "total_steps": trainer.total,
+        "device": dev.type,
+        "wall_time_s": round(time.perf_counter() - t_start, 3),
+        "images_per_s_median": round(statistics.median(rates), 1) if rates else None,
+    }
+    write_json(out / "train.json", summary)
+    return summary
+
+
+def _nonfinite(logs: dict[str, float]) -> str | None:
+    bad = [k for k, v in logs.items() if isinstance(v, float) and not math.isfinite(v)]
+    return f"non-finite {', '.join(bad)}" if bad else None
+
+
+def clear(out: Path) -> None:
+    """Remove a run folder's training state (for ``--restart``)."""
+    for name in ("ckpt", "grids", "tb"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for name in ("resume.pt", "checkpoint.pt", "log.csv", "train.json", "samples.png"):
+        (out / name).unlink(missing_ok=True)

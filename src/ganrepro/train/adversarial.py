@@ -121,44 +121,47 @@ class AdversarialTrainer:
             parts["ac_g"] = ac
         return loss, parts
 
-    def step(self) -> dict[str, float]:
-        """One generator iteration; returns the values to log (critic values: means)."""
-        s, o = self.run.schedule, self.run.objective
-        lr = self._set_lr()
-        sums: dict[str, Tensor] = {}
-        for _ in range(s.n_critic):
-            real, y = self.batches.next(s.batch_size)
-            y = y if self.conditional else None
-            with torch.no_grad():
-                fake = self.G(self._z(real.shape[0]), y)
-            loss_d, parts = self.critic_loss(real, fake, y)
-            self.opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            parts["grad_norm_d"] = grad_norm(self.D)
-            self.opt_d.step()
-            if o.clip > 0:
-                objectives.clip_(self.D.parameters(), o.clip)
-            for k, v in {"loss_d": loss_d, **parts}.items():
-                sums[k] = sums.get(k, 0) + v.detach()
-        y_g = (
+    def critic_step(self) -> dict[str, Tensor]:
+        """One critic update on a fresh real batch (and weight clipping, if any)."""
+        real, y = self.batches.next(self.run.schedule.batch_size)
+        y = y if self.conditional else None
+        with torch.no_grad():
+            fake = self.G(self._z(real.shape[0]), y)
+        loss, parts = self.critic_loss(real, fake, y)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        parts["grad_norm_d"] = grad_norm(self.D)
+        self.opt_d.step()
+        if self.run.objective.clip > 0:
+            objectives.clip_(self.D.parameters(), self.run.objective.clip)
+        return {"loss_d": loss.detach(), **{k: v.detach() for k, v in parts.items()}}
+
+    def generator_step(self) -> dict[str, Tensor]:
+        """One generator update on ``g_batch_size`` latents (uniform labels if conditional)."""
+        y = (
             torch.randint(0, self.n_classes, (self.g_batch,), device=self.device)
             if self.conditional
             else None
         )
-        loss_g, parts = self.generator_loss(self._z(self.g_batch), y_g)
+        loss, parts = self.generator_loss(self._z(self.g_batch), y)
         self.opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        gn = grad_norm(self.G)
+        loss.backward()
+        parts["grad_norm_g"] = grad_norm(self.G)
         self.opt_g.step()
-        self.step_count += 1
-        out = {k: float(v) / s.n_critic for k, v in sums.items()}
-        out.update(
-            loss_g=loss_g.item(),
-            grad_norm_g=gn.item(),
-            lr=lr,
-            **{k: v.item() for k, v in parts.items()},
-        )
+        return {"loss_g": loss.detach(), **{k: v.detach() for k, v in parts.items()}}
+
+    def step(self) -> dict[str, float]:
+        """One generator iteration: ``n_critic`` critic steps (logged as means), one G step."""
+        n = self.run.schedule.n_critic
+        lr = self._set_lr()
+        sums: dict[str, Tensor] = {}
+        for _ in range(n):
+            for k, v in self.critic_step().items():
+                sums[k] = sums.get(k, 0) + v
+        out = {k: v.item() / n for k, v in sums.items()}
+        out.update({k: v.item() for k, v in self.generator_step().items()}, lr=lr)
         out["wdist"] = out["d_real"] - out["d_fake"]
+        self.step_count += 1
         return out
 
     @torch.no_grad()

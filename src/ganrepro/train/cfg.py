@@ -133,36 +133,38 @@ class CFGTrainer:
         self._fit_approximator(z, target)
         self.initialized = True
 
+    def d_update(self, t: int) -> dict[str, float]:
+        """One logistic-loss update of D: real data vs G through the first ``t`` snapshots."""
+        real, _ = self.batches.next(self.run.schedule.batch_size)
+        fake = self.generate(self._z(real.shape[0]), t)
+        s_real, _ = self.D(real)
+        s_fake, _ = self.D(fake)
+        loss = self.loss.d(s_real, s_fake)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = grad_norm(self.D)
+        self.opt_d.step()
+        return {
+            "loss_d": loss.item(),
+            "d_real": s_real.mean().item(),
+            "d_fake": s_fake.mean().item(),
+            "grad_norm_d": gn.item(),
+        }
+
     def step(self) -> dict[str, float]:
-        """One xICFG stage."""
+        """One xICFG stage: T snapshots of U updates each, then the approximator refit. The
+        last update's statistics stand for the stage (the guard watches them)."""
         if not self.initialized:
             self.initialize()
-        c, bs = self.cfg, self.run.schedule.batch_size
-        sums = {"loss_d": 0.0, "d_real": 0.0, "d_fake": 0.0, "grad_norm_d": 0.0}
-        for t in range(c.T):
-            for _ in range(c.U):
-                real, _ = self.batches.next(bs)
-                fake = self.generate(self._z(bs), t)
-                s_real, _ = self.D(real)
-                s_fake, _ = self.D(fake)
-                loss = self.loss.d(s_real, s_fake)
-                self.opt_d.zero_grad(set_to_none=True)
-                loss.backward()
-                gn = grad_norm(self.D)
-                self.opt_d.step()
+        for t in range(self.cfg.T):
+            for _ in range(self.cfg.U):
+                logs = self.d_update(t)
             self.snapshots[t] = self._d_params()
-        # the last snapshot's statistics stand for the stage (the guard watches them)
-        sums.update(
-            loss_d=loss.item(),
-            d_real=s_real.mean().item(),
-            d_fake=s_fake.mean().item(),
-            grad_norm_d=gn.item(),
-        )
         approx_loss, approx_lr = self.approximate()
         self.step_count += 1
         return {
-            **sums,
-            "gap": abs(sums["d_real"] - sums["d_fake"]),
+            **logs,
+            "gap": abs(logs["d_real"] - logs["d_fake"]),
             "approx_loss": approx_loss,
             "approx_lr": approx_lr,
             "lr": self.run.optim.lr,

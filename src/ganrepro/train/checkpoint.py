@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +37,25 @@ def set_rng_state(state: dict) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def _cpu(obj: Any) -> Any:
-    """A copy with every tensor on the CPU (checkpoints load anywhere)."""
+def _canonical(obj: Any) -> Any:
+    """A copy with every tensor on the CPU (checkpoints load anywhere) and every string
+    interned: pickle writes a repeated object as a back-reference, so object identity must not
+    depend on whether a state was built fresh or loaded from a checkpoint."""
     if isinstance(obj, torch.Tensor):
         return obj.detach().cpu()
+    if isinstance(obj, str):
+        return sys.intern(obj)
     if isinstance(obj, dict):
-        return {k: _cpu(v) for k, v in obj.items()}
+        return {_canonical(k): _canonical(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return type(obj)(_cpu(v) for v in obj)
+        return type(obj)(_canonical(v) for v in obj)
     return obj
 
 
 def save(path: str | os.PathLike, payload: dict) -> None:
     """Serialise first, then write atomically: a kill leaves the previous file intact."""
     buf = io.BytesIO()
-    torch.save(_cpu({"format": FORMAT, **payload}), buf)
+    torch.save(_canonical({"format": FORMAT, **payload}), buf)
     atomic_write(path, lambda fh: fh.write(buf.getbuffer()))
 
 

@@ -1,0 +1,42 @@
+"""Small trainers and short runs for the training tests."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+
+from ganrepro.config.types import EvalConfig, RunConfig
+from ganrepro.data import DATASETS
+from ganrepro.registry import TRAINERS
+
+
+def synthetic(run: RunConfig, n: int = 48, seed: int = 0):
+    """uint8 images and labels shaped like the run's data, on the CPU."""
+    spec = DATASETS[run.data]
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, 256, (n, spec.channels, 32, 32), generator=g, dtype=torch.uint8)
+    y = torch.arange(n) % spec.n_classes
+    return x, y, spec.n_classes
+
+
+def make_trainer(run: RunConfig, seed: int = 0):
+    x, y, k = synthetic(run)
+    torch.manual_seed(seed)
+    return TRAINERS[run.trainer](run, x, y, k, seed)
+
+
+def short(run: RunConfig, steps: int, checkpoints: int = 2) -> RunConfig:
+    """``run`` with a budget of ``steps`` iterations (stages for CFG-GAN)."""
+    budget = {"stages": steps} if run.trainer == "cfg" else {"iterations": steps, "epochs": None}
+    return dataclasses.replace(
+        run, schedule=dataclasses.replace(run.schedule, **budget), eval=EvalConfig(checkpoints)
+    )
+
+
+def params_of(module: torch.nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in module.parameters()]
+
+
+def changed(before: list[torch.Tensor], module: torch.nn.Module) -> list[bool]:
+    return [not torch.equal(b, p) for b, p in zip(before, module.parameters(), strict=True)]

@@ -1,0 +1,241 @@
+"""Checkpoints: same seed -> same bytes; any interruption resumes to the same bytes; atomic
+writes survive a kill; divergence ends the run cleanly; a changed config is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+import yaml
+
+from ganrepro.config.types import CFGConfig
+from ganrepro.train import checkpoint
+from ganrepro.train.run import SIGTERM_EXIT, train
+
+from .helpers import short
+
+# one run per trainer/architecture family: MLP + dropout + clipping, DCGAN + BN + GP,
+# ResNet + CBN + AC + lr decay, CFG-GAN
+FAMILIES = ["ding/wgan", "frank/wgan_gp", "acwgan/cifar10", "zhu/cfg_dcgan_mnist"]
+STEPS = {"ding/wgan": 6, "frank/wgan_gp": 5, "acwgan/cifar10": 4, "zhu/cfg_dcgan_mnist": 3}
+
+
+def _train(run, prepared, out, **kw):
+    return train(run, prepared[run.data], out, seed=0, device="cpu", threads=1, **kw)
+
+
+@pytest.fixture(scope="module")
+def reference(quick_params, prepared, tmp_path_factory):
+    """Uninterrupted runs: {run_id: checkpoint bytes}."""
+    out = {}
+    for run_id in FAMILIES:
+        run = short(quick_params.run(run_id), STEPS[run_id])
+        folder = tmp_path_factory.mktemp(run_id.replace("/", "_"))
+        summary = _train(run, prepared, folder)
+        assert summary["status"] == "completed" and summary["steps_done"] == STEPS[run_id]
+        out[run_id] = (folder / "checkpoint.pt").read_bytes()
+    return out
+
+
+@pytest.mark.parametrize("run_id", FAMILIES)
+def test_same_seed_same_bytes(quick_params, prepared, reference, tmp_path, run_id):
+    run = short(quick_params.run(run_id), STEPS[run_id])
+    _train(run, prepared, tmp_path)
+    assert (tmp_path / "checkpoint.pt").read_bytes() == reference[run_id]
+    other = train(run, prepared[run.data], tmp_path / "seed1", seed=1, device="cpu", threads=1)
+    assert other["status"] == "completed"
+    assert (tmp_path / "seed1" / "checkpoint.pt").read_bytes() != reference[run_id]
+
+
+def _sigterm_after(k: int):
+    """A hook that delivers a real SIGTERM to this process right after step k."""
+
+    def hook(trainer):
+        step = trainer.step
+
+        def wrapped():
+            logs = step()
+            if trainer.step_count == k:
+                os.kill(os.getpid(), signal.SIGTERM)
+            return logs
+
+        trainer.step = wrapped
+
+    return hook
+
+
+def _crash_after(k: int):
+    """A hook that crashes (no checkpoint written) right after step k."""
+
+    def hook(trainer):
+        step = trainer.step
+
+        def wrapped():
+            logs = step()
+            if trainer.step_count == k:
+                raise KeyboardInterrupt("simulated crash")
+            return logs
+
+        trainer.step = wrapped
+
+    return hook
+
+
+@pytest.mark.parametrize("run_id", FAMILIES)
+def test_sigterm_at_any_step_resumes_to_the_same_bytes(
+    quick_params, prepared, reference, tmp_path, run_id
+):
+    run = short(quick_params.run(run_id), STEPS[run_id])
+    for k in range(1, STEPS[run_id]):
+        out = tmp_path / f"k{k}"
+        with pytest.raises(SystemExit) as exc:
+            _train(run, prepared, out, trainer_hook=_sigterm_after(k))
+        assert exc.value.code == SIGTERM_EXIT
+        assert not (out / "checkpoint.pt").exists()  # no final output from a stopped run
+        assert checkpoint.load(checkpoint.latest_resumable(out))["step"] == k
+        summary = _train(run, prepared, out)
+        assert summary["status"] == "completed"
+        assert (out / "checkpoint.pt").read_bytes() == reference[run_id], f"stopped at {k}"
+        assert not (out / "resume.pt").exists()
+        steps = [int(line.split(",")[0]) for line in (out / "log.csv").read_text().split()[1:]]
+        assert steps == list(range(1, STEPS[run_id] + 1))  # no duplicated or missing rows
+
+
+def test_a_crash_resumes_from_the_last_periodic_checkpoint(
+    quick_params, prepared, reference, tmp_path
+):
+    run = short(quick_params.run("ding/wgan"), STEPS["ding/wgan"], checkpoints=3)  # 2, 4, 6
+    with pytest.raises(KeyboardInterrupt):
+        _train(run, prepared, tmp_path, trainer_hook=_crash_after(5))
+    assert [s for s, _ in checkpoint.periodic_checkpoints(tmp_path)] == [0, 2, 4]
+    _train(run, prepared, tmp_path)
+    # the periodic marks differ from the reference run's, but the final state may not
+    ref = short(quick_params.run("ding/wgan"), STEPS["ding/wgan"], checkpoints=3)
+    _train(ref, prepared, tmp_path / "ref")
+    assert (tmp_path / "checkpoint.pt").read_bytes() == (
+        tmp_path / "ref/checkpoint.pt"
+    ).read_bytes()
+
+
+def test_resume_refuses_a_different_config(quick_params, prepared, tmp_path):
+    run = short(quick_params.run("ding/wgan"), 4)
+    with pytest.raises(KeyboardInterrupt):
+        _train(run, prepared, tmp_path, trainer_hook=_crash_after(1))
+    changed = dataclasses.replace(run, optim=dataclasses.replace(run.optim, lr=1e-3))
+    with pytest.raises(checkpoint.CheckpointMismatch, match="different configuration"):
+        _train(changed, prepared, tmp_path)
+
+
+def test_kill_during_a_checkpoint_write_leaves_the_previous_one_loadable(tmp_path):
+    path = tmp_path / "checkpoint.pt"
+    checkpoint.save(path, {"step": 1, "weights": torch.arange(10.0)})
+    script = f"""
+import os, signal
+from ganrepro.train import checkpoint
+import ganrepro.train.checkpoint as ck
+from ganrepro.io import atomic_open
+
+def dying_write(p, write):
+    with atomic_open(p) as fh:
+        class Half:
+            def write(self, data):
+                fh.write(bytes(data)[: len(data) // 2]); fh.flush()
+                os.kill(os.getpid(), signal.SIGKILL)
+        write(Half())
+
+ck.atomic_write = dying_write
+checkpoint.save({str(path)!r}, {{"step": 2, "weights": __import__("torch").zeros(10)}})
+"""
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert res.returncode == -signal.SIGKILL
+    state = checkpoint.load(path)
+    assert state["step"] == 1 and torch.equal(state["weights"], torch.arange(10.0))
+
+
+def _inject_nan_after(k: int):
+    def hook(trainer):
+        step = trainer.step
+
+        def wrapped():
+            if trainer.step_count == k:
+                with torch.no_grad():
+                    next(trainer.D.parameters()).fill_(float("nan"))
+            return step()
+
+        trainer.step = wrapped
+
+    return hook
+
+
+@pytest.mark.parametrize("run_id", ["ding/wgan", "frank/wgan_gp"])
+def test_nan_ends_the_run_as_diverged_with_the_last_good_checkpoint(
+    quick_params, prepared, tmp_path, run_id
+):
+    run = short(quick_params.run(run_id), 6, checkpoints=3)  # periodic at 2, 4, 6
+    summary = _train(run, prepared, tmp_path, trainer_hook=_inject_nan_after(3))
+    assert summary["status"] == "diverged" and summary["diverged_at_step"] == 4
+    assert "non-finite" in summary["reason"]
+    assert json.loads((tmp_path / "train.json").read_text())["status"] == "diverged"
+    good = checkpoint.periodic_path(tmp_path, 2).read_bytes()
+    assert (tmp_path / "checkpoint.pt").read_bytes() == good
+    assert (tmp_path / "samples.png").stat().st_size > 0
+
+
+def test_cfg_guard_ends_the_run_as_diverged(quick_params, prepared, tmp_path):
+    run = short(quick_params.run("zhu/cfg_dcgan_mnist"), 3)
+    run = dataclasses.replace(run, cfg=dataclasses.replace(run.cfg, guard=1e-9))
+    assert isinstance(run.cfg, CFGConfig)
+    summary = _train(run, prepared, tmp_path)
+    assert summary["status"] == "diverged" and summary["diverged_at_step"] == 1
+    assert "exceeds the guard" in summary["reason"]
+    assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 0
+
+
+def test_cli_sigterm_then_resume_matches_an_uninterrupted_run(root, raw_params, prepared, tmp_path):
+    """The real thing: a `ganrepro train` process stopped by SIGTERM, as SLURM does."""
+    raw = json.loads(json.dumps(raw_params))
+    raw["sources"]["frank"]["wgan_gp"]["schedule"] = {
+        "batch_size": 16,
+        "n_critic": 5,
+        "iterations": 40,
+    }
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump(raw))
+    cmd = [
+        sys.executable,
+        "-m",
+        "ganrepro.cli",
+        "train",
+        "frank/wgan_gp",
+        "--data",
+        str(prepared["photos"]),
+        "--params",
+        str(params),
+        "--threads",
+        "1",
+        "--out",
+    ]
+    ref = subprocess.run(cmd + [str(tmp_path / "ref")], capture_output=True, text=True)
+    assert ref.returncode == 0, ref.stderr
+    out = tmp_path / "stopped"
+    proc = subprocess.Popen(cmd + [str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait for a few logged steps, then stop it
+        log = out / "log.csv"
+        if log.exists() and len(log.read_text().splitlines()) > 5:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == SIGTERM_EXIT
+    stopped_at = checkpoint.load(out / "resume.pt")["step"]
+    assert 0 < stopped_at < 40
+    again = subprocess.run(cmd + [str(out)], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert (out / "checkpoint.pt").read_bytes() == (tmp_path / "ref/checkpoint.pt").read_bytes()

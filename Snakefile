@@ -11,9 +11,11 @@ configfile: "params.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
 
 
 rule all:
     default_target: True
     input:
         expand("results/data/{dataset}.npz", dataset=PARAMS.data_names()),
+        expand("results/runs/{run_id}/checkpoint.pt", run_id=PARAMS.runs),

@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
-ruff check src tests
-ruff format --check src tests
+ruff check src tests benchmarks
+ruff format --check src tests benchmarks
 snakefmt --check Snakefile workflow/rules
 ganrepro schema --check workflow/schemas/params.schema.json
 python -m pytest "$@"

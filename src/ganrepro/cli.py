@@ -76,7 +76,8 @@ def cmd_train(args) -> None:
         raise UsageError(
             f"--seed-index {args.seed_index}: {run.id} has seeds 0..{params.seeds - 1}"
         )
-    out = Path(args.out)
+    out = Path(args.out or f"results/runs/{run.id}")
+    data = args.data or f"results/data/{run.data}.npz"
     if args.restart:
         clear(out)
     summary = train(
@@ -122,8 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train one run ({source}/{run}), resuming if possible")
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
-    p.add_argument("--data", required=True, help="prepared dataset (results/data/{dataset}.npz)")
-    p.add_argument("--out", required=True, help="run folder (results/runs/{source}/{run})")
+    p.add_argument("--data", help="prepared dataset (default: results/data/{dataset}.npz)")
+    p.add_argument("--out", help="run folder (default: results/runs/{source}/{run})")
     p.add_argument("--seed-index", type=int, default=0, help="k: train with seed + k")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda[:N]")
     p.add_argument("--threads", type=int, help="torch CPU threads (the rule's threads)")

@@ -15,5 +15,11 @@ SCALE = PARAMS.scale
 PARAMS_ARGS = f"--params params.yaml --scale {SCALE}"
 
 
+wildcard_constraints:
+    source=r"[a-z][a-z0-9_]*",
+    run=r"[a-z][a-z0-9_]*",
+    dataset=r"[a-z][a-z0-9_]*",
+
+
 localrules:
     prepare_data,

@@ -82,7 +82,7 @@ def cmd_train(args) -> None:
         clear(out)
     summary = train(
         run,
-        args.data,
+        data,
         out,
         seed=params.seed + args.seed_index,
         device=args.device,

@@ -96,6 +96,113 @@ def cmd_train(args) -> None:
     )
 
 
+def _extractors(params, dataset: str, classifier: str | None, device: str):
+    from ganrepro.evaluate.extractors import make_extractor
+
+    return [
+        make_extractor(
+            name,
+            classifier_path=classifier,
+            inception=params.evaluation.inception_weights,
+            device=device,
+        )
+        for name in params.evaluation.extractors
+    ]
+
+
+def cmd_classifier_train(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.evaluate.classifier import train_classifier
+
+    params = load_params(args.params, scale=args.scale)
+    info = train_classifier(
+        args.data, args.out, params.classifier, seed=params.seed, threads=args.threads
+    )
+    print(f"{info['dataset']} classifier: test accuracy {info['test_accuracy']:.4f} -> {args.out}")
+
+
+def cmd_stats(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.evaluate.stats import compute_stats
+
+    params = load_params(args.params, scale=args.scale)
+    extractors = _extractors(params, args.data, args.classifier, args.device)
+    meta = compute_stats(
+        args.data, args.out, extractors, params.evaluation.n_reference, params.evaluation.is_splits
+    )
+    print(
+        f"wrote {args.out}: {', '.join(meta['extractors'])} x "
+        f"{', '.join(f'{k} ({v})' for k, v in meta['splits'].items())}"
+    )
+
+
+def cmd_evaluate(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.evaluate.run import evaluate_run
+
+    params = load_params(args.params, scale=args.scale)
+    run = params.run(args.run)
+    extractors = _extractors(params, run.data, args.classifier, args.device)  # fail before work
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    res = evaluate_run(
+        run, args.run_dir, args.stats, args.out, extractors, params.evaluation, device=args.device
+    )
+    name = extractors[0].name
+    print(
+        f"{run.id} ({res['status']}): {name} FID {res['final'][name]['fid']:.2f}, "
+        f"IS {res['final'][name]['is_mean']:.2f} -> {args.out}"
+    )
+
+
+def cmd_samples(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.evaluate import visuals
+    from ganrepro.evaluate.sampling import Sampler
+
+    params = load_params(args.params, scale=args.scale)
+    run = params.run(args.run)
+    ev = params.evaluation
+    sampler = Sampler(run, args.checkpoint, args.device)
+    title = args.title or f"{run.id} ({params.scale} scale, step {sampler.step})"
+    if args.kind == "grid":
+        visuals.random_grid(sampler, args.out, ev.seed, title)
+    elif args.kind == "interpolation":
+        visuals.interpolation(
+            sampler,
+            args.out,
+            ev.seed,
+            rows=8,
+            steps=ev.interpolation_steps,
+            method=ev.interpolation,
+            title=title,
+        )
+    elif args.kind == "cherry":
+        classify = None
+        if not sampler.conditional:
+            if not args.classifier:
+                raise UsageError("--classifier is needed to cherry-pick an unconditional run")
+            from ganrepro.evaluate.classifier import load_classifier
+
+            model, _ = load_classifier(args.classifier)
+            classify = lambda x: model(x)[1].argmax(1)  # noqa: E731
+        visuals.cherry_picked(sampler, args.out, ev.seed, ev.cherry_pool, title, classify)
+    elif args.kind == "paired":
+        import torch
+
+        from ganrepro.data.store import load as load_dataset
+
+        if not args.data:
+            raise UsageError("--data (the real dataset) is needed for a paired grid")
+        real = load_dataset(args.data, ("train",))
+        visuals.paired_real_fake(
+            sampler, torch.from_numpy(real.x), torch.from_numpy(real.y), args.out, ev.seed, title
+        )
+    print(f"wrote {args.out}")
+
+
 def _params_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", default="params.yaml", help="parameters file (default: %(default)s)")
     p.add_argument("--scale", choices=["quick", "full"], help="override the file's scale")
@@ -139,6 +246,46 @@ def build_parser() -> argparse.ArgumentParser:
     _params_args(p)
     p.set_defaults(func=cmd_train)
 
+    cls = sub.add_parser("classifier", help="domain classifiers (classifier-FID / -IS)")
+    cls = cls.add_subparsers(dest="classifier_cmd", required=True)
+    p = cls.add_parser("train", help="train a dataset's domain classifier; reports test accuracy")
+    p.add_argument("--data", required=True, help="prepared dataset (.npz)")
+    p.add_argument("--out", required=True, help="classifier file (results/classifiers/{d}.pt)")
+    p.add_argument("--threads", type=int)
+    _params_args(p)
+    p.set_defaults(func=cmd_classifier_train)
+
+    p = sub.add_parser("stats", help="reference statistics of a dataset (computed once)")
+    p.add_argument("--data", required=True, help="prepared dataset (.npz)")
+    p.add_argument("--classifier", help="the dataset's domain classifier (.pt)")
+    p.add_argument("--out", required=True, help="statistics file (results/stats/{d}.npz)")
+    p.add_argument("--device", default="cpu")
+    _params_args(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("evaluate", help="metrics of a run at its checkpoints -> metrics.json")
+    p.add_argument("run", help="run id, e.g. frank/wgan_gp")
+    p.add_argument("--run-dir", required=True, help="the run's folder")
+    p.add_argument("--stats", required=True, help="reference statistics of the run's data")
+    p.add_argument("--classifier", help="domain classifier of the run's data")
+    p.add_argument("--out", required=True, help="metrics.json")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int)
+    _params_args(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("samples", help="sample figures of a run: grid, interpolation, ...")
+    p.add_argument("run", help="run id")
+    p.add_argument("--kind", required=True, choices=["grid", "interpolation", "cherry", "paired"])
+    p.add_argument("--checkpoint", required=True, help="checkpoint.pt of the run")
+    p.add_argument("--out", required=True, help="PNG to write")
+    p.add_argument("--classifier", help="domain classifier (cherry-picking unconditional runs)")
+    p.add_argument("--data", help="real dataset (paired grids)")
+    p.add_argument("--title")
+    p.add_argument("--device", default="cpu")
+    _params_args(p)
+    p.set_defaults(func=cmd_samples)
+
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("prepare", help="download/build a dataset into one .npz of uint8 arrays")
     p.add_argument("dataset", help="mnist, cifar10, stl10, or a stand-in: digits, photos")
@@ -168,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         func(args)
     except bad_input_errors() as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        name = " ".join(filter(None, (args.command, getattr(args, "data_cmd", None))))
+        sub = getattr(args, "data_cmd", None) or getattr(args, "classifier_cmd", None)
+        name = " ".join(filter(None, (args.command, sub)))
         print(f"ganrepro {name}: error: {msg}", file=sys.stderr)
         return 2
     return 0

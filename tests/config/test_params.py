@@ -141,7 +141,7 @@ MALFORMED = [
     (
         "colour",
         "blue",
-        "(top level): unknown key 'colour' (allowed: datasets, evaluation, "
+        "(top level): unknown key 'colour' (allowed: classifier, datasets, evaluation, "
         "scale, seed, seeds, sources, standins)",
     ),
     ("sources.frank.wgan.optim.lr", -1e-4, "sources.frank.wgan.optim.lr: must be > 0, got -0.0001"),
@@ -277,6 +277,12 @@ MALFORMED = [
         "sources.zhu.cfg_dcgan_mnist.cfg.T",
         0,
         "sources.zhu.cfg_dcgan_mnist.cfg.T: must be >= 1, got 0",
+    ),
+    (
+        "sources.frank.wgan.optim.lr",
+        "5e-5",
+        "sources.frank.wgan.optim.lr: expected number, got str '5e-5' (YAML reads 5e-5 as "
+        "text: write it with a dot, e.g. 5.0e-5)",
     ),
     ("standins", {"quick": True, "full": True}, None),  # valid at quick; see the full-scale test
 ]

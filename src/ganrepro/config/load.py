@@ -18,6 +18,7 @@ from ganrepro.config.schema import SCALES, params_schema
 from ganrepro.config.types import (
     ACConfig,
     CFGConfig,
+    ClassifierConfig,
     DatasetsConfig,
     EvalConfig,
     EvaluationConfig,
@@ -54,7 +55,14 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if v == "enum":
         return f"{inst!r} is not one of: {', '.join(map(str, arg))}"
     if v == "type":
-        return f"expected {arg}, got {type(inst).__name__} {inst!r}"
+        hint = ""
+        if isinstance(inst, str) and "number" in str(arg):
+            try:
+                float(inst)
+                hint = f" (YAML reads {inst} as text: write it with a dot, e.g. 5.0e-5)"
+            except ValueError:
+                pass
+        return f"expected {arg}, got {type(inst).__name__} {inst!r}{hint}"
     if v == "minimum":
         return f"must be >= {arg}, got {inst!r}"
     if v == "exclusiveMinimum":
@@ -234,7 +242,8 @@ def parse_params(raw: Any, scale: str | None = None) -> Params:
         seeds=r["seeds"],
         standins=r["standins"],
         datasets=DatasetsConfig(**r["datasets"]),
-        evaluation=EvaluationConfig(**r["evaluation"]),
+        evaluation=EvaluationConfig(**{k: _tuple(v) for k, v in r["evaluation"].items()}),
+        classifier=ClassifierConfig(**r["classifier"]),
         runs=runs,
     )
 

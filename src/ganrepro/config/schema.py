@@ -221,11 +221,46 @@ def params_schema() -> Schema:
                 ),
                 "evaluation": obj(
                     {
-                        "n_samples": POS_INT,
-                        "n_samples_test": POS_INT,
+                        "extractors": scaled(
+                            {
+                                "type": "array",
+                                "minItems": 1,
+                                "uniqueItems": True,
+                                "items": {"enum": ["inception", "classifier"]},
+                            }
+                        ),
+                        "n_samples": POS_INT,  # generated samples vs train statistics (final)
+                        "n_samples_test": POS_INT,  # ... vs test statistics (final)
+                        "n_samples_curve": POS_INT,  # ... at each periodic checkpoint
+                        "n_reference": POS_INT,  # real images per split in the statistics
+                        "kid_subsets": POS_INT,
+                        "kid_subset_size": POS_INT,
+                        "is_splits": POS_INT,
+                        "seed": {"type": "integer", "minimum": 0},
                         "inception_weights": scaled({"type": ["string", "null"]}),
+                        "interpolation": enum(("linear", "slerp")),
+                        "interpolation_steps": POS_INT,
+                        "cherry_pool": POS_INT,  # samples per class scored for cherry-picking
                     },
-                    ["n_samples", "n_samples_test"],
+                    [
+                        "extractors",
+                        "n_samples",
+                        "n_samples_test",
+                        "n_samples_curve",
+                        "n_reference",
+                        "kid_subsets",
+                        "kid_subset_size",
+                        "is_splits",
+                        "seed",
+                        "inception_weights",
+                        "interpolation",
+                        "interpolation_steps",
+                        "cherry_pool",
+                    ],
+                ),
+                "classifier": obj(
+                    {"width": POS_INT, "epochs": POS_INT, "lr": POS_NUM, "batch_size": POS_INT},
+                    ["width", "epochs", "lr", "batch_size"],
                 ),
                 "sources": {
                     "type": "object",
@@ -239,7 +274,16 @@ def params_schema() -> Schema:
                     },
                 },
             },
-            ["scale", "seed", "seeds", "standins", "datasets", "evaluation", "sources"],
+            [
+                "scale",
+                "seed",
+                "seeds",
+                "standins",
+                "datasets",
+                "evaluation",
+                "classifier",
+                "sources",
+            ],
             # Top-level keys starting with "_" hold YAML anchors (building blocks) and are ignored.
             patternProperties={"^_": {}},
         ),

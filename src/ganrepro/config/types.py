@@ -128,9 +128,27 @@ class DatasetsConfig:
 
 @dataclass(frozen=True)
 class EvaluationConfig:
+    extractors: tuple[str, ...]  # inception (needs local weights) and/or classifier
     n_samples: int
     n_samples_test: int
-    inception_weights: str | None = None
+    n_samples_curve: int
+    n_reference: int
+    kid_subsets: int
+    kid_subset_size: int
+    is_splits: int
+    seed: int
+    inception_weights: str | None
+    interpolation: str  # linear | slerp
+    interpolation_steps: int
+    cherry_pool: int
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    width: int
+    epochs: int
+    lr: float
+    batch_size: int
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,7 @@ class Params:
     standins: bool
     datasets: DatasetsConfig
     evaluation: EvaluationConfig
+    classifier: ClassifierConfig
     runs: dict[str, RunConfig] = field(default_factory=dict)  # keyed by "source/run"
 
     def run(self, run_id: str) -> RunConfig:

@@ -28,6 +28,7 @@ class DatasetSpec:
     standin: str | None = None  # the offline stand-in used at quick scale (real datasets)
     files: tuple[RemoteFile, ...] = ()  # empty for stand-ins (shipped by a package)
     description: str = ""
+    class_names: tuple[str, ...] = tuple(str(i) for i in range(10))
 
     @property
     def real(self) -> bool:
@@ -87,6 +88,18 @@ DATASETS: dict[str, DatasetSpec] = {
                 ),
             ),
             description="CIFAR-10, 32x32 colour images",
+            class_names=(
+                "airplane",
+                "automobile",
+                "bird",
+                "cat",
+                "deer",
+                "dog",
+                "frog",
+                "horse",
+                "ship",
+                "truck",
+            ),
         ),
         DatasetSpec(
             "stl10",
@@ -103,6 +116,18 @@ DATASETS: dict[str, DatasetSpec] = {
                 ),
             ),
             description="STL-10, 96x96 reduced to 32x32 by 3x3 area averaging (antialiased)",
+            class_names=(
+                "airplane",
+                "bird",
+                "car",
+                "cat",
+                "deer",
+                "dog",
+                "horse",
+                "monkey",
+                "ship",
+                "truck",
+            ),
         ),
         DatasetSpec(
             "digits",
@@ -118,6 +143,18 @@ DATASETS: dict[str, DatasetSpec] = {
             labelled_splits=("train", "test"),
             description="stand-in for CIFAR-10/STL-10: 32x32 patches of scikit-image's colour "
             "photos, one class per photo",
+            class_names=(
+                "astronaut",
+                "cat",
+                "coffee",
+                "hubble",
+                "ihc",
+                "motorcycle",
+                "retina",
+                "rocket",
+                "logo",
+                "colour wheel",
+            ),
         ),
     )
 }

@@ -1,0 +1,153 @@
+"""Feature extractors: torch-fidelity's TF-Inception, and the pipeline's domain classifiers
+registered with torch-fidelity as ``ganrepro-classifier``.
+
+``Extractor.features(images)`` maps uint8 (N, C, 32, 32) images to ``{"feat": (N, D),
+"logits": (N, K)}``: "feat" feeds FID, KID and precision/recall, "logits" feeds IS.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch_fidelity.feature_extractor_base import FeatureExtractorBase
+from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
+from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
+
+from ganrepro.evaluate.classifier import load_classifier, sha256
+
+INCEPTION_ENV = "GANREPRO_INCEPTION_WEIGHTS"
+INCEPTION_FILE = Path(URL_INCEPTION_V3).name
+CLASSIFIER_NAME = "ganrepro-classifier"
+
+
+class MissingWeights(FileNotFoundError):
+    """A feature extractor's weights are not on this machine."""
+
+
+class ClassifierFeatureExtractor(FeatureExtractorBase):
+    """A domain classifier as a torch-fidelity feature extractor: features "features" (128-d
+    penultimate layer) and "logits"."""
+
+    def __init__(self, name, features_list, feature_extractor_weights_path=None, **kwargs):
+        super().__init__(name, features_list)
+        if feature_extractor_weights_path is None:
+            raise MissingWeights("the ganrepro classifier needs feature_extractor_weights_path")
+        self.model, self.meta = load_classifier(feature_extractor_weights_path)
+        self.requires_grad_(False)
+
+    @staticmethod
+    def get_provided_features_list():
+        return "features", "logits"
+
+    @staticmethod
+    def get_default_feature_layer_for_metric(metric):
+        return {"isc": "logits", "fid": "features", "kid": "features", "prc": "features"}[metric]
+
+    @staticmethod
+    def can_be_compiled():
+        return False
+
+    @staticmethod
+    def get_dummy_input_for_compile():
+        return torch.zeros(1, 3, 32, 32, dtype=torch.uint8)
+
+    def forward(self, x):
+        feats, logits = self.model(x)
+        out = {"features": feats, "logits": logits}
+        return tuple(out[name] for name in self.features_list)
+
+
+if CLASSIFIER_NAME not in FEATURE_EXTRACTORS_REGISTRY:
+    register_feature_extractor(CLASSIFIER_NAME, ClassifierFeatureExtractor)
+
+
+def inception_weights(configured: str | None) -> Path:
+    """The local Inception weights file, from params or the environment; fails with one message
+    saying which file is missing and where to get it."""
+    path = configured or os.environ.get(INCEPTION_ENV)
+    if path and Path(path).is_file():
+        return Path(path)
+    where = (
+        f"{path} does not exist"
+        if path
+        else (f"neither evaluation.inception_weights in params.yaml nor ${INCEPTION_ENV} is set")
+    )
+    raise MissingWeights(
+        f"Inception weights {INCEPTION_FILE} are needed for FID/IS/KID/PR and {where}. Download "
+        f"{URL_INCEPTION_V3} on a machine with internet access, copy it here and set "
+        f"evaluation.inception_weights (or ${INCEPTION_ENV}) to its path."
+    )
+
+
+@dataclass
+class Extractor:
+    """One feature extractor ready to run, with what the protocol records about it."""
+
+    name: str  # "inception" or "classifier"
+    module: FeatureExtractorBase
+    layers: tuple[str, str]  # (FID/KID/PR layer, IS layer)
+    weights: Path
+    info: dict = field(default_factory=dict)
+
+    @torch.no_grad()
+    def features(self, images: torch.Tensor, batch_size: int = 200) -> dict[str, torch.Tensor]:
+        feats, logits = [], []
+        device = next(self.module.parameters()).device
+        for i in range(0, len(images), batch_size):
+            x = images[i : i + batch_size].to(device)
+            if self.name == "inception" and x.shape[1] == 1:
+                x = x.expand(-1, 3, -1, -1)  # grey images: the same plane in R, G and B
+            f, lg = self.module(x)
+            feats.append(f.double().cpu())
+            logits.append(lg.double().cpu())
+        return {"feat": torch.cat(feats), "logits": torch.cat(logits)}
+
+    def protocol(self) -> dict:
+        return {
+            "name": self.name,
+            "weights": self.weights.name,
+            "weights_sha256": sha256(self.weights),
+            "layers": list(self.layers),
+            **self.info,
+        }
+
+
+def make_extractor(
+    name: str,
+    *,
+    classifier_path: str | Path | None = None,
+    inception: str | None = None,
+    device="cpu",
+) -> Extractor:
+    if name == "inception":
+        from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+
+        weights = inception_weights(inception)
+        module = FeatureExtractorInceptionV3(
+            "inception-v3-compat",
+            ["2048", "logits_unbiased"],
+            feature_extractor_weights_path=str(weights),
+        ).to(device)
+        return Extractor("inception", module, ("2048", "logits_unbiased"), weights)
+    if name == "classifier":
+        if classifier_path is None or not Path(classifier_path).is_file():
+            raise MissingWeights(
+                f"domain classifier {classifier_path} not found: run "
+                "`ganrepro classifier train` first"
+            )
+        module = ClassifierFeatureExtractor(
+            CLASSIFIER_NAME,
+            ["features", "logits"],
+            feature_extractor_weights_path=str(classifier_path),
+        )
+        info = {"dataset": module.meta["dataset"], "test_accuracy": module.meta["test_accuracy"]}
+        return Extractor(
+            "classifier", module.to(device), ("features", "logits"), Path(classifier_path), info
+        )
+    raise KeyError(f"unknown feature extractor {name!r} (known: inception, classifier)")
+
+
+EXTRACTORS = ("inception", "classifier")

@@ -1,0 +1,115 @@
+"""``ganrepro evaluate``: a run's metrics at each periodic checkpoint (the curves) and at the
+end, against reference statistics computed beforehand; written to ``metrics.json`` with the
+protocol next to the numbers and the run's training status carried over."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from ganrepro.config.types import EvaluationConfig, RunConfig
+from ganrepro.evaluate.classifier import per_class_accuracy
+from ganrepro.evaluate.extractors import Extractor
+from ganrepro.evaluate.metrics import all_metrics
+from ganrepro.evaluate.sampling import Sampler
+from ganrepro.evaluate.stats import load_stats
+from ganrepro.io import write_json
+from ganrepro.train import checkpoint
+
+
+def _score(
+    sampler: Sampler,
+    n: int,
+    ev: EvaluationConfig,
+    extractors: list[Extractor],
+    refs: dict[str, dict],
+) -> tuple[dict, dict]:
+    images, labels = sampler.sample(n, ev.seed)
+    out, feats = {}, {}
+    for ex in extractors:
+        feats[ex.name] = ex.features(images)
+        out[ex.name] = all_metrics(
+            feats[ex.name],
+            refs[ex.name],
+            kid_subsets=ev.kid_subsets,
+            kid_subset_size=ev.kid_subset_size,
+            is_splits=ev.is_splits,
+        )
+    if labels is not None and "classifier" in feats:  # do samples show their class?
+        pred = feats["classifier"]["logits"].argmax(1).numpy()
+        out["classifier"]["class_accuracy"] = per_class_accuracy(
+            pred, labels.numpy(), sampler.n_classes
+        )
+        out["classifier"]["accuracy"] = float((pred == labels.numpy()).mean())
+    return out, feats
+
+
+def evaluate_run(
+    run: RunConfig,
+    run_dir: str | Path,
+    stats_path: str | Path,
+    out: str | Path,
+    extractors: list[Extractor],
+    ev: EvaluationConfig,
+    device="cpu",
+) -> dict:
+    run_dir = Path(run_dir)
+    train = json.loads((run_dir / "train.json").read_text())
+    refs = {ex.name: load_stats(stats_path, ex, "train") for ex in extractors}
+    tests = {ex.name: load_stats(stats_path, ex, "test") for ex in extractors}
+    torch.manual_seed(ev.seed)
+
+    curve = []
+    for step, path in checkpoint.periodic_checkpoints(run_dir):
+        if step > train["steps_done"]:  # past a divergence: not part of this run's curve
+            continue
+        metrics, _ = _score(Sampler(run, path, device), ev.n_samples_curve, ev, extractors, refs)
+        curve.append({"step": step, **metrics})
+
+    final_sampler = Sampler(run, run_dir / "checkpoint.pt", device)
+    final, _ = _score(final_sampler, ev.n_samples, ev, extractors, refs)
+    final_test, _ = _score(final_sampler, ev.n_samples_test, ev, extractors, tests)
+    result = {
+        "run_id": run.id,
+        "status": train["status"],
+        "reason": train["reason"],
+        "seed": train["seed"],
+        "config_hash": run.hash(),
+        "step": final_sampler.step,
+        "total_steps": train["total_steps"],
+        "wall_time_s": train["wall_time_s"],
+        "images_per_s": train["images_per_s_median"],
+        "data": run.data,
+        "final": final,
+        "final_test": final_test,
+        "curve": curve,
+        "reference": {
+            ex.name: {"train_is": list(refs[ex.name]["is"]), "test_is": list(tests[ex.name]["is"])}
+            for ex in extractors
+        },
+        "protocol": {
+            "extractors": {ex.name: ex.protocol() for ex in extractors},
+            "n_samples": ev.n_samples,
+            "n_samples_test": ev.n_samples_test,
+            "n_samples_curve": ev.n_samples_curve,
+            "reference_split": {"final": "train", "final_test": "test", "curve": "train"},
+            "n_reference": {
+                "train": refs[extractors[0].name]["n"],
+                "test": tests[extractors[0].name]["n"],
+            },
+            "sample_seed": ev.seed,
+            "quantisation": "uint8 (round to nearest)",
+            "is_splits": ev.is_splits,
+            "kid_subsets": ev.kid_subsets,
+            "kid_subset_size": ev.kid_subset_size,
+            "prc_neighbourhood": 3,
+            "batchnorm": "eval mode (running statistics)",
+            "labels": "balanced: sample i has class i mod 10"
+            if final_sampler.conditional
+            else None,
+        },
+    }
+    write_json(out, result)
+    return result

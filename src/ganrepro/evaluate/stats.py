@@ -1,0 +1,82 @@
+"""Reference statistics of real data, computed once per dataset by their own command into
+``results/stats/{dataset}.npz`` and only read afterwards (never a hidden cache).
+
+For each extractor and split: the FID statistics (mu, sigma) over up to ``n_reference`` images,
+those images' features (for KID and precision/recall), and the real data's own IS (the ceiling
+a generator is measured against).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ganrepro.data.store import load as load_dataset
+from ganrepro.evaluate.extractors import Extractor
+from ganrepro.evaluate.metrics import inception_score, statistics
+from ganrepro.io import atomic_open
+
+
+def compute_stats(
+    data_path: str | Path,
+    out: str | Path,
+    extractors: list[Extractor],
+    n_reference: int,
+    is_splits: int,
+    seed: int = 0,
+) -> dict:
+    arrays, meta = {}, {"extractors": {}, "splits": {}}
+    with np.load(data_path) as z:
+        splits = [k[:-2] for k in z.files if k.endswith("_x")]
+    for split in splits:
+        data = load_dataset(data_path, (split,))
+        rng = np.random.default_rng(seed)
+        idx = np.sort(rng.permutation(len(data.x))[:n_reference])
+        images = torch.from_numpy(data.x[idx])
+        meta["splits"][split] = len(idx)
+        meta["dataset"] = data.name
+        for ex in extractors:
+            f = ex.features(images)
+            st = statistics(f["feat"])
+            is_mean, is_std = inception_score(f["logits"], is_splits)
+            key = f"{ex.name}/{split}"
+            arrays[f"{key}/mu"], arrays[f"{key}/sigma"] = st["mu"], st["sigma"]
+            arrays[f"{key}/feat"] = f["feat"].numpy()
+            arrays[f"{key}/is"] = np.array([is_mean, is_std])
+            meta["extractors"][ex.name] = ex.protocol()
+    arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
+    with atomic_open(out) as fh:
+        np.savez(fh, **arrays)
+    return meta
+
+
+class StatsMismatch(ValueError):
+    pass
+
+
+def load_stats(path: str | Path, extractor: Extractor, split: str) -> dict:
+    """One extractor's statistics of one split; refuses statistics made with other weights."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: reference statistics missing (run `ganrepro stats`)")
+    with np.load(path) as z:
+        meta = json.loads(str(z["meta"]))
+        key = f"{extractor.name}/{split}"
+        if f"{key}/mu" not in z:
+            raise StatsMismatch(f"{path} has no {extractor.name} statistics of split {split!r}")
+        recorded = meta["extractors"][extractor.name]["weights_sha256"]
+        if recorded != extractor.protocol()["weights_sha256"]:
+            raise StatsMismatch(
+                f"{path} was computed with other {extractor.name} weights: "
+                "recompute it with `ganrepro stats`"
+            )
+        return {
+            "mu": z[f"{key}/mu"],
+            "sigma": z[f"{key}/sigma"],
+            "feat": torch.from_numpy(z[f"{key}/feat"]),
+            "is": tuple(z[f"{key}/is"]),
+            "n": meta["splits"][split],
+        }

@@ -1,0 +1,73 @@
+"""Metrics against closed forms and independent references; invariances."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+
+from ganrepro.evaluate.metrics import fid, inception_score, kid, precision_recall, statistics
+
+
+def test_fid_matches_the_closed_form_for_diagonal_gaussians():
+    mu1, mu2 = np.array([0.0, 1.0, -2.0]), np.array([1.0, 1.0, 0.5])
+    v1, v2 = np.array([1.0, 4.0, 0.25]), np.array([9.0, 1.0, 0.25])
+    expect = ((mu1 - mu2) ** 2).sum() + ((np.sqrt(v1) - np.sqrt(v2)) ** 2).sum()
+    got = fid({"mu": mu1, "sigma": np.diag(v1)}, {"mu": mu2, "sigma": np.diag(v2)})
+    assert got == pytest.approx(expect, rel=1e-10)  # 1.0 + 6.25 + 4 + 1 + 0
+
+
+def test_fid_matches_scipy_sqrtm_on_random_covariances():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(6, 6)), rng.normal(size=(6, 6))
+    s1, s2 = a @ a.T + 0.1 * np.eye(6), b @ b.T + 0.1 * np.eye(6)
+    mu1, mu2 = rng.normal(size=6), rng.normal(size=6)
+    covmean = scipy.linalg.sqrtm(s1 @ s2).real
+    expect = ((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * covmean)
+    assert fid({"mu": mu1, "sigma": s1}, {"mu": mu2, "sigma": s2}) == pytest.approx(
+        expect, rel=1e-8
+    )
+
+
+def test_fid_of_a_set_with_itself_is_zero_and_fid_is_symmetric():
+    rng = np.random.default_rng(1)
+    f1 = torch.from_numpy(rng.normal(size=(500, 8)))
+    f2 = torch.from_numpy(rng.normal(loc=0.5, size=(400, 8)))
+    s1, s2 = statistics(f1), statistics(f2)
+    assert abs(fid(s1, s1)) < 1e-8
+    assert fid(s1, s2) == pytest.approx(fid(s2, s1), rel=1e-9)
+    assert fid(s1, s2) > 1.0  # the shifted set is far
+
+
+def test_is_is_one_for_constant_predictions():
+    logits = torch.tensor([[3.0, 1.0, 0.0, -1.0]]).repeat(1000, 1)
+    mean, std = inception_score(logits, splits=10)
+    assert mean == pytest.approx(1.0, abs=1e-12) and std == pytest.approx(0.0, abs=1e-12)
+
+
+def test_is_is_ten_for_confident_uniformly_spread_predictions():
+    labels = torch.arange(10).repeat(100)
+    logits = torch.full((1000, 10), -1e4, dtype=torch.float64)
+    logits[torch.arange(1000), labels] = 0.0
+    mean, std = inception_score(logits, splits=1)
+    assert mean == pytest.approx(10.0, rel=1e-9)
+
+
+def test_kid_is_near_zero_for_the_same_distribution_and_positive_for_another():
+    rng = np.random.default_rng(2)
+    a = torch.from_numpy(rng.normal(size=(300, 16)))
+    b = torch.from_numpy(rng.normal(size=(300, 16)))
+    c = torch.from_numpy(rng.normal(loc=1.0, size=(300, 16)))
+    same, _ = kid(a, b, subsets=20, subset_size=100)
+    other, _ = kid(a, c, subsets=20, subset_size=100)
+    assert abs(same) < 0.05 and other > 10 * max(abs(same), 1e-3)
+
+
+def test_precision_recall_of_identical_sets_is_one():
+    f = torch.from_numpy(np.random.default_rng(3).normal(size=(200, 4)))
+    p, r, _ = precision_recall(f, f.clone())
+    assert (p, r) == (1.0, 1.0)
+    far = f + 100
+    p, r, _ = precision_recall(far, f)
+    assert (p, r) == (0.0, 0.0)

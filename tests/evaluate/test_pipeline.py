@@ -1,0 +1,248 @@
+"""Classifier, extractors, reference statistics and `ganrepro evaluate` on real (short) runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+import yaml
+
+from ganrepro.evaluate import extractors as ex_mod
+from ganrepro.evaluate.classifier import train_classifier
+from ganrepro.evaluate.extractors import MissingWeights, make_extractor
+from ganrepro.evaluate.metrics import fid, statistics
+from ganrepro.evaluate.run import evaluate_run
+from ganrepro.evaluate.sampling import Sampler
+from ganrepro.evaluate.stats import compute_stats, load_stats
+from ganrepro.train.run import train
+
+from ..train.helpers import short
+
+
+@pytest.fixture(scope="module")
+def classifiers(quick_params, prepared, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("classifiers")
+    info = {}
+    for name, path in prepared.items():
+        info[name] = train_classifier(
+            path, folder / f"{name}.pt", quick_params.classifier, seed=0, threads=2
+        )
+        info[name]["path"] = folder / f"{name}.pt"
+    return info
+
+
+def test_classifier_reaches_95_percent_on_the_digits_standin(classifiers):
+    assert classifiers["digits"]["test_accuracy"] >= 0.95
+    assert classifiers["photos"]["test_accuracy"] >= 0.95
+
+
+def test_features_do_not_depend_on_the_batch_size(classifiers, prepared):
+    ex = make_extractor("classifier", classifier_path=classifiers["digits"]["path"])
+    x = torch.from_numpy(np.load(prepared["digits"])["test_x"][:120])
+    a, b = ex.features(x, batch_size=7), ex.features(x, batch_size=120)
+    # float32 convolutions may group sums differently per batch size: rounding-level only
+    torch.testing.assert_close(a["feat"], b["feat"], rtol=1e-4, atol=1e-5)
+    assert fid(statistics(a["feat"]), statistics(b["feat"])) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_missing_inception_weights_name_the_file_and_where_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.delenv(ex_mod.INCEPTION_ENV, raising=False)
+    with pytest.raises(MissingWeights) as err:
+        make_extractor("inception", inception=None)
+    msg = str(err.value)
+    assert "weights-inception-2015-12-05-6726825d.pth" in msg
+    assert "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/" in msg
+    assert "evaluation.inception_weights" in msg
+    with pytest.raises(MissingWeights, match=f"{tmp_path / 'nope.pth'} does not exist"):
+        make_extractor("inception", inception=str(tmp_path / "nope.pth"))
+
+
+def test_evaluate_fails_before_sampling_when_inception_weights_are_missing(
+    root, raw_params, tmp_path, monkeypatch
+):
+    monkeypatch.delenv(ex_mod.INCEPTION_ENV, raising=False)
+    raw = json.loads(json.dumps(raw_params))
+    raw["evaluation"]["extractors"] = ["inception", "classifier"]
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump(raw))
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ganrepro.cli",
+            "evaluate",
+            "frank/wgan",
+            "--params",
+            str(params),
+            "--run-dir",
+            str(tmp_path / "no-run"),
+            "--stats",
+            str(tmp_path / "no-stats.npz"),
+            "--out",
+            str(tmp_path / "metrics.json"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "weights-inception-2015-12-05-6726825d.pth" in res.stderr
+    assert not (tmp_path / "metrics.json").exists()
+
+
+def test_inception_path_runs_with_a_local_weights_file(tmp_path, monkeypatch):
+    """torch-fidelity's Inception fed from a local file (random weights: the real ones cannot
+    be downloaded here): grey and colour inputs, both feature layers."""
+    import torch_fidelity.feature_extractor_inceptionv3 as fe
+
+    monkeypatch.setattr(fe, "load_state_dict_from_url", lambda *a, **k: None)
+    monkeypatch.setattr(fe.FeatureExtractorInceptionV3, "load_state_dict", lambda *a, **k: None)
+    m = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
+    weights = tmp_path / "weights-inception.pth"
+    torch.save(m.state_dict(), weights)
+    monkeypatch.undo()
+    ex = make_extractor("inception", inception=str(weights))
+    for channels in (1, 3):
+        x = torch.randint(0, 256, (3, channels, 32, 32), dtype=torch.uint8)
+        f = ex.features(x)
+        assert f["feat"].shape == (3, 2048) and f["logits"].shape == (3, 1008)
+    assert ex.protocol()["weights_sha256"]
+
+
+def test_registered_classifier_gives_torch_fidelitys_own_fid(classifiers, prepared):
+    """torch-fidelity's end-to-end calculate_metrics with our registered extractor agrees with
+    the pipeline's features -> statistics -> FID."""
+    import torch_fidelity
+
+    z = np.load(prepared["photos"])
+    a, b = torch.from_numpy(z["train_x"][:300]), torch.from_numpy(z["test_x"][:300])
+
+    class DS(torch.utils.data.Dataset):
+        def __init__(self, x):
+            self.x = x
+
+        def __len__(self):
+            return len(self.x)
+
+        def __getitem__(self, i):
+            return self.x[i]
+
+    out = torch_fidelity.calculate_metrics(
+        input1=DS(a),
+        input2=DS(b),
+        fid=True,
+        isc=True,
+        cuda=False,
+        save_cpu_ram=True,
+        verbose=False,
+        feature_extractor="ganrepro-classifier",
+        batch_size=64,
+        feature_extractor_weights_path=str(classifiers["photos"]["path"]),
+        cache=False,
+    )
+    ex = make_extractor("classifier", classifier_path=classifiers["photos"]["path"])
+    ours = fid(statistics(ex.features(a)["feat"]), statistics(ex.features(b)["feat"]))
+    assert out["frechet_inception_distance"] == pytest.approx(ours, rel=1e-5)
+
+
+@pytest.fixture(scope="module")
+def evaluated(quick_params, prepared, classifiers, tmp_path_factory):
+    """A short trained run, its reference statistics and its evaluation."""
+    folder = tmp_path_factory.mktemp("eval")
+    run = short(quick_params.run("agarwal/cgan"), 6, checkpoints=2)
+    train(run, prepared["photos"], folder / "run", seed=0, device="cpu", threads=2)
+    ex = [make_extractor("classifier", classifier_path=classifiers["photos"]["path"])]
+    stats = folder / "photos_stats.npz"
+    compute_stats(prepared["photos"], stats, ex, 400, 10)
+    return run, folder, ex, stats
+
+
+def test_evaluate_writes_metrics_with_protocol_and_status(quick_params, evaluated):
+    run, folder, ex, stats = evaluated
+    res = evaluate_run(
+        run, folder / "run", stats, folder / "metrics.json", ex, quick_params.evaluation
+    )
+    saved = json.loads((folder / "metrics.json").read_text())
+    assert saved == json.loads(json.dumps(res))
+    assert saved["status"] == "completed" and saved["run_id"] == "agarwal/cgan"
+    assert [c["step"] for c in saved["curve"]] == [0, 3, 6]
+    final = saved["final"]["classifier"]
+    for key in ("fid", "is_mean", "is_std", "kid_mean", "precision", "recall", "accuracy"):
+        assert np.isfinite(final[key]), key
+    assert len(final["class_accuracy"]) == 10
+    proto = saved["protocol"]
+    assert proto["n_samples"] == quick_params.evaluation.n_samples
+    assert proto["sample_seed"] == quick_params.evaluation.seed
+    assert proto["extractors"]["classifier"]["weights_sha256"]
+    assert proto["reference_split"]["final_test"] == "test"
+    assert saved["final_test"]["classifier"]["fid"] > 0
+
+
+def test_a_second_evaluation_does_not_recompute_reference_statistics(
+    quick_params, evaluated, monkeypatch
+):
+    run, folder, ex, stats = evaluated
+    before = stats.read_bytes()
+    import ganrepro.evaluate.stats as stats_mod
+
+    monkeypatch.setattr(stats_mod, "compute_stats", lambda *a, **k: pytest.fail("recomputed"))
+    calls = []
+    original = type(ex[0]).features
+    monkeypatch.setattr(
+        type(ex[0]),
+        "features",
+        lambda self, x, batch_size=200: calls.append(len(x)) or original(self, x, batch_size),
+    )
+    evaluate_run(run, folder / "run", stats, folder / "m1.json", ex, quick_params.evaluation)
+    first = list(calls)
+    calls.clear()
+    evaluate_run(run, folder / "run", stats, folder / "m2.json", ex, quick_params.evaluation)
+    ev = quick_params.evaluation
+    # only generated samples are featurised: 3 curve points, the final and the final-test set
+    assert first == calls == [ev.n_samples_curve] * 3 + [ev.n_samples, ev.n_samples_test]
+    assert stats.read_bytes() == before
+    assert (folder / "m1.json").read_text() == (folder / "m2.json").read_text()  # seeded
+
+
+def test_stats_refuse_an_extractor_with_other_weights(evaluated, classifiers):
+    _, _, _, stats = evaluated
+    other = make_extractor("classifier", classifier_path=classifiers["digits"]["path"])
+    with pytest.raises(Exception, match="other classifier weights"):
+        load_stats(stats, other, "train")
+
+
+def test_sampler_reproduces_the_trainers_generator(quick_params, evaluated):
+    run, folder, _, _ = evaluated
+    sampler = Sampler(run, folder / "run" / "checkpoint.pt")
+    a, ya = sampler.sample(20, seed=5)
+    b, yb = sampler.sample(20, seed=5)
+    assert torch.equal(a, b) and torch.equal(ya, yb) and a.dtype == torch.uint8
+    assert ya.tolist() == [i % 10 for i in range(20)]
+
+
+def test_diverged_status_is_carried_into_metrics(quick_params, prepared, classifiers, tmp_path):
+    run = short(quick_params.run("frank/wgan"), 4, checkpoints=2)
+
+    def hook(trainer):
+        step = trainer.step
+
+        def wrapped():
+            if trainer.step_count == 2:
+                with torch.no_grad():
+                    next(trainer.D.parameters()).fill_(float("nan"))
+            return step()
+
+        trainer.step = wrapped
+
+    train(run, prepared["photos"], tmp_path / "run", seed=0, device="cpu", trainer_hook=hook)
+    ex = [make_extractor("classifier", classifier_path=classifiers["photos"]["path"])]
+    compute_stats(prepared["photos"], tmp_path / "s.npz", ex, 300, 10)
+    res = evaluate_run(
+        run, tmp_path / "run", tmp_path / "s.npz", tmp_path / "m.json", ex, quick_params.evaluation
+    )
+    assert res["status"] == "diverged" and res["step"] == 2
+    assert [c["step"] for c in res["curve"]] == [0, 2]

@@ -1,0 +1,105 @@
+"""Evaluation throughput per feature extractor, and what cached reference statistics save.
+
+    python benchmarks/bench_eval.py [--n 2000] [--threads 2]
+
+Uses the quick-scale stand-in data (prepared into a temporary folder), a domain classifier
+trained on it, and torch-fidelity's Inception with a local weights file (random weights of the
+right shapes: the real file cannot be downloaded here; the cost is the same).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _timed(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def _random_inception(path: Path) -> None:
+    import torch_fidelity.feature_extractor_inceptionv3 as fe
+
+    real_load = fe.FeatureExtractorInceptionV3.load_state_dict
+    fe.FeatureExtractorInceptionV3.load_state_dict = lambda *a, **k: None
+    fe.load_state_dict_from_url = lambda *a, **k: None
+    try:
+        torch.save(
+            fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"]).state_dict(), path
+        )
+    finally:
+        fe.FeatureExtractorInceptionV3.load_state_dict = real_load
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000, help="images per classifier measurement")
+    ap.add_argument("--n-inception", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    from ganrepro.config import load_params
+    from ganrepro.data.store import prepare
+    from ganrepro.evaluate.classifier import train_classifier
+    from ganrepro.evaluate.extractors import make_extractor
+    from ganrepro.evaluate.stats import compute_stats, load_stats
+
+    params = load_params(ROOT / "params.yaml", scale="quick")
+    tmp = Path(tempfile.mkdtemp())
+    print(f"torch {torch.__version__}, {args.threads} threads, cpu")
+    for name in ("digits", "photos"):
+        data = prepare(name, tmp / f"{name}.npz", params.datasets)
+        t_cls, info = _timed(
+            lambda: train_classifier(data, tmp / f"{name}.pt", params.classifier, 0, args.threads),
+            repeat=1,
+        )
+        print(
+            f"\n[{name}] classifier training: {t_cls:.1f} s, test accuracy "
+            f"{info['test_accuracy']:.4f}"
+        )
+        cls = make_extractor("classifier", classifier_path=tmp / f"{name}.pt")
+        x = torch.randint(0, 256, (args.n, 3 if name == "photos" else 1, 32, 32), dtype=torch.uint8)
+        t, _ = _timed(lambda: cls.features(x))
+        print(f"[{name}] classifier features: {args.n / t:9.0f} samples/s")
+        weights = tmp / "inception.pth"
+        if not weights.exists():
+            _random_inception(weights)
+        inc = make_extractor("inception", inception=str(weights))
+        xi = x[: args.n_inception]
+        t, _ = _timed(lambda: inc.features(xi, batch_size=32), repeat=1)
+        inception_rate = args.n_inception / t
+        print(f"[{name}] inception features:  {inception_rate:9.1f} samples/s")
+        stats = tmp / f"{name}_stats.npz"
+        t_compute, _ = _timed(
+            lambda: compute_stats(data, stats, [cls], params.evaluation.n_reference, 10), repeat=1
+        )
+        t_load, _ = _timed(
+            lambda: (load_stats(stats, cls, "train"), load_stats(stats, cls, "test"))
+        )
+        print(
+            f"[{name}] reference statistics (classifier, n_reference "
+            f"{params.evaluation.n_reference}): compute {t_compute:.2f} s, load "
+            f"{t_load * 1e3:.1f} ms (x{t_compute / t_load:.0f} saved per evaluation)"
+        )
+        full = 50000 + 10000  # train and test splits at full scale
+        print(
+            f"[{name}] at full scale the Inception statistics of {full} real images would "
+            f"take ~{full / inception_rate / 3600:.1f} h on this CPU, once"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,10 +12,21 @@ configfile: "params.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:
     default_target: True
     input:
-        expand("results/data/{dataset}.npz", dataset=PARAMS.data_names()),
-        expand("results/runs/{run_id}/checkpoint.pt", run_id=PARAMS.runs),
+        run_outputs("metrics.json"),
+        [
+            f"results/figures/{source}/{name}.png"
+            for source, figures in catalog.FIGURES.items()
+            for name in figures
+        ],
+        [
+            f"results/tables/{source}/{name}.md"
+            for source, tables in catalog.TABLES.items()
+            for name in tables
+        ],

@@ -96,6 +96,12 @@ def cmd_train(args) -> None:
     )
 
 
+def _device(name: str) -> str:
+    from ganrepro.train.run import pick_device
+
+    return str(pick_device(name))
+
+
 def _extractors(params, dataset: str, classifier: str | None, device: str):
     from ganrepro.evaluate.extractors import make_extractor
 
@@ -126,6 +132,7 @@ def cmd_stats(args) -> None:
     from ganrepro.evaluate.stats import compute_stats
 
     params = load_params(args.params, scale=args.scale)
+    args.device = _device(args.device)
     extractors = _extractors(params, args.data, args.classifier, args.device)
     meta = compute_stats(
         args.data, args.out, extractors, params.evaluation.n_reference, params.evaluation.is_splits
@@ -141,6 +148,7 @@ def cmd_evaluate(args) -> None:
     from ganrepro.evaluate.run import evaluate_run
 
     params = load_params(args.params, scale=args.scale)
+    args.device = _device(args.device)
     run = params.run(args.run)
     extractors = _extractors(params, run.data, args.classifier, args.device)  # fail before work
     if args.threads:
@@ -163,6 +171,7 @@ def cmd_samples(args) -> None:
     from ganrepro.evaluate.sampling import Sampler
 
     params = load_params(args.params, scale=args.scale)
+    args.device = _device(args.device)
     run = params.run(args.run)
     ev = params.evaluation
     sampler = Sampler(run, args.checkpoint, args.device)
@@ -201,6 +210,39 @@ def cmd_samples(args) -> None:
             sampler, torch.from_numpy(real.x), torch.from_numpy(real.y), args.out, ev.seed, title
         )
     print(f"wrote {args.out}")
+
+
+def cmd_figure(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.outputs import catalog
+    from ganrepro.outputs.figures import draw
+
+    params = load_params(args.params, scale=args.scale)
+    source, _, name = args.figure.partition("/")
+    out = catalog.get("figure", source, name)
+    draw(
+        out,
+        source,
+        params,
+        Path(args.runs_dir),
+        Path(args.out),
+        data=args.data and Path(args.data),
+        classifier=args.classifier and Path(args.classifier),
+    )
+    print(f"wrote {args.out}")
+
+
+def cmd_table(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.outputs import catalog
+    from ganrepro.outputs.tables import tabulate
+
+    params = load_params(args.params, scale=args.scale)
+    source, _, name = args.table.partition("/")
+    tabulate(
+        catalog.get("table", source, name), source, params, Path(args.runs_dir), Path(args.out)
+    )
+    print(f"wrote {args.out} and {Path(args.out).with_suffix('.md')}")
 
 
 def _params_args(p: argparse.ArgumentParser) -> None:
@@ -259,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="prepared dataset (.npz)")
     p.add_argument("--classifier", help="the dataset's domain classifier (.pt)")
     p.add_argument("--out", required=True, help="statistics file (results/stats/{d}.npz)")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     _params_args(p)
     p.set_defaults(func=cmd_stats)
 
@@ -269,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stats", required=True, help="reference statistics of the run's data")
     p.add_argument("--classifier", help="domain classifier of the run's data")
     p.add_argument("--out", required=True, help="metrics.json")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     p.add_argument("--threads", type=int)
     _params_args(p)
     p.set_defaults(func=cmd_evaluate)
@@ -282,9 +324,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--classifier", help="domain classifier (cherry-picking unconditional runs)")
     p.add_argument("--data", help="real dataset (paired grids)")
     p.add_argument("--title")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     _params_args(p)
     p.set_defaults(func=cmd_samples)
+
+    p = sub.add_parser("figure", help="draw one source figure, e.g. frank/fig7_fid_curves")
+    p.add_argument("figure", help="{source}/{figure}")
+    p.add_argument("--runs-dir", default="results/runs", help="(default: %(default)s)")
+    p.add_argument("--out", required=True, help="PNG (results/figures/{source}/{figure}.png)")
+    p.add_argument("--data", help="real dataset (paired grids)")
+    p.add_argument("--classifier", help="domain classifier (cherry-picks)")
+    _params_args(p)
+    p.set_defaults(func=cmd_figure)
+
+    p = sub.add_parser(
+        "table", help="make one source table (CSV + Markdown), e.g. ding/table2_wgan_study"
+    )
+    p.add_argument("table", help="{source}/{table}")
+    p.add_argument("--runs-dir", default="results/runs", help="(default: %(default)s)")
+    p.add_argument("--out", required=True, help="CSV (results/tables/{source}/{table}.csv)")
+    _params_args(p)
+    p.set_defaults(func=cmd_table)
 
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("prepare", help="download/build a dataset into one .npz of uint8 arrays")

@@ -8,6 +8,8 @@ rule prepare_data:
         "logs/data/{dataset}.log",
     benchmark:
         "logs/benchmarks/data/{dataset}.tsv"
+    conda:
+        "../envs/ganrepro.yaml"
     params:
         raw_dir="results/raw",
         cfg=PARAMS_ARGS,

@@ -26,6 +26,7 @@ from ganrepro.config.types import (
     ObjectiveConfig,
     OptimConfig,
     Params,
+    Resources,
     RunConfig,
     ScheduleConfig,
 )
@@ -244,6 +245,7 @@ def parse_params(raw: Any, scale: str | None = None) -> Params:
         datasets=DatasetsConfig(**r["datasets"]),
         evaluation=EvaluationConfig(**{k: _tuple(v) for k, v in r["evaluation"].items()}),
         classifier=ClassifierConfig(**r["classifier"]),
+        resources={step: Resources(**v) for step, v in r["resources"].items()},
         runs=runs,
     )
 

@@ -258,6 +258,21 @@ def params_schema() -> Schema:
                         "cherry_pool",
                     ],
                 ),
+                "resources": obj(
+                    {
+                        step: obj(
+                            {
+                                "gpu": NONNEG_INT,
+                                "threads": POS_INT,
+                                "mem_mb": POS_INT,
+                                "runtime": POS_INT,
+                            },
+                            ["gpu", "threads", "mem_mb", "runtime"],
+                        )
+                        for step in ("train", "evaluate")
+                    },
+                    ["train", "evaluate"],
+                ),
                 "classifier": obj(
                     {"width": POS_INT, "epochs": POS_INT, "lr": POS_NUM, "batch_size": POS_INT},
                     ["width", "epochs", "lr", "batch_size"],

@@ -144,6 +144,14 @@ class EvaluationConfig:
 
 
 @dataclass(frozen=True)
+class Resources:
+    gpu: int
+    threads: int
+    mem_mb: int
+    runtime: int  # minutes
+
+
+@dataclass(frozen=True)
 class ClassifierConfig:
     width: int
     epochs: int
@@ -160,6 +168,7 @@ class Params:
     datasets: DatasetsConfig
     evaluation: EvaluationConfig
     classifier: ClassifierConfig
+    resources: dict[str, Resources]
     runs: dict[str, RunConfig] = field(default_factory=dict)  # keyed by "source/run"
 
     def run(self, run_id: str) -> RunConfig:

@@ -1,0 +1,233 @@
+"""Drawing the figures of the catalog from run folders."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from ganrepro.config.types import Params
+from ganrepro.data import DATASETS
+from ganrepro.evaluate import visuals
+from ganrepro.evaluate.sampling import Sampler
+from ganrepro.outputs.catalog import Output
+from ganrepro.outputs.runs import final_losses, mean_std, metrics, primary_extractor, read_log
+from ganrepro.outputs.runs import run_dir as folder_of
+from ganrepro.plots import image_panel, plt, save_figure
+
+METRIC_LABELS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is better)"}
+
+
+def _scale_note(params: Params) -> str:
+    return " [quick scale, stand-in data]" if params.standins else ""
+
+
+def draw(
+    out: Output,
+    source: str,
+    params: Params,
+    runs_dir: Path,
+    dest: Path,
+    data: Path | None = None,
+    classifier: Path | None = None,
+) -> None:
+    title = out.title + _scale_note(params)
+    run = params.run(f"{source}/{out.runs[0]}")
+    folder = folder_of(runs_dir, source, out.runs[0])
+    seed = params.evaluation.seed
+    if out.kind == "grid":
+        visuals.random_grid(Sampler(run, folder / "checkpoint.pt"), dest, seed, title)
+    elif out.kind == "interpolation":
+        ev = params.evaluation
+        visuals.interpolation(
+            Sampler(run, folder / "checkpoint.pt"),
+            dest,
+            seed,
+            8,
+            ev.interpolation_steps,
+            ev.interpolation,
+            title,
+        )
+    elif out.kind == "cherry":
+        sampler = Sampler(run, folder / "checkpoint.pt")
+        classify = None
+        if not sampler.conditional:
+            from ganrepro.evaluate.classifier import load_classifier
+
+            model, _ = load_classifier(classifier)
+            classify = lambda x: model(x)[1].argmax(1)  # noqa: E731
+        visuals.cherry_picked(sampler, dest, seed, params.evaluation.cherry_pool, title, classify)
+    elif out.kind == "paired":
+        from ganrepro.data.store import load as load_dataset
+
+        real = load_dataset(data, ("train",))
+        visuals.paired_real_fake(
+            Sampler(run, folder / "checkpoint.pt"),
+            torch.from_numpy(real.x),
+            torch.from_numpy(real.y),
+            dest,
+            seed,
+            title,
+        )
+    else:
+        KINDS[out.kind](out, source, params, runs_dir, dest, title)
+
+
+def _status(folder: Path) -> str:
+    import json
+
+    status = json.loads((folder / "train.json").read_text())["status"]
+    return "" if status == "completed" else f" ({status})"
+
+
+def grids(out: Output, source, params, runs_dir, dest, title) -> None:
+    n, nrow = out.options["n"], out.options["nrow"]
+    cols = min(len(out.runs), 4)
+    rows = math.ceil(len(out.runs) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.5 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, out.runs, strict=False):
+        folder = folder_of(runs_dir, source, name)
+        sampler = Sampler(params.run(f"{source}/{name}"), folder / "checkpoint.pt")
+        x, _ = sampler.sample(n, params.evaluation.seed)
+        image_panel(ax, x, nrow, f"{name}{_status(folder)}")
+    for ax in axes.flat[len(out.runs) :]:
+        ax.axis("off")
+    fig.suptitle(title)
+    save_figure(fig, dest)
+
+
+def steps(out: Output, source, params, runs_dir, dest, title) -> None:
+    folder = folder_of(runs_dir, source, out.runs[0])
+    files = sorted((folder / "grids").glob("step_*.png"))
+    fig, axes = plt.subplots(
+        1, max(len(files), 1), figsize=(3.6 * max(len(files), 1), 4), squeeze=False
+    )
+    for ax, path in zip(axes.flat, files, strict=False):
+        ax.imshow(np.asarray(Image.open(path)))
+        ax.set_title(f"step {int(path.stem.split('_')[1])}")
+        ax.axis("off")
+    if not files:
+        axes.flat[0].text(0.5, 0.5, "no periodic checkpoint reached", ha="center")
+        axes.flat[0].axis("off")
+    fig.suptitle(f"{title}{_status(folder)}")
+    save_figure(fig, dest)
+
+
+def losses(out: Output, source, params, runs_dir, dest, title) -> None:
+    folder = folder_of(runs_dir, source, out.runs[0])
+    log = read_log(folder)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key, label in (
+        ("loss_d", "discriminator / critic loss"),
+        ("loss_g", "generator loss"),
+        ("wdist", "Wasserstein estimate D(real) - D(fake)"),
+    ):
+        if key in log and not all(math.isnan(v) for v in log[key]):
+            if (
+                key == "wdist"
+                and params.run(f"{source}/{out.runs[0]}").objective.loss != "wasserstein"
+            ):
+                continue
+            ax.plot(log["step"], log[key], label=label, lw=1)
+    ax.set_xlabel("generator iteration")
+    ax.set_ylabel("loss")
+    ax.set_title(f"{title}{_status(folder)}")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    save_figure(fig, dest)
+
+
+def metric_curves(out: Output, source, params, runs_dir, dest, title) -> None:
+    key = out.options["metric"]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    extractor = None
+    for name in out.runs:
+        ms = metrics(runs_dir, source, name, params.seeds)
+        extractor = extractor or primary_extractor(ms[0])
+        log = read_log(folder_of(runs_dir, source, name))
+        epoch_of = dict(zip(log["step"], log["epoch"], strict=True))
+        steps = [c["step"] for c in ms[0]["curve"]]
+        xs = [0.0 if s == 0 else epoch_of.get(float(s), math.nan) for s in steps]
+        ys = np.array([[c[extractor][key] for c in m["curve"]][: len(steps)] for m in ms])
+        mean = ys.mean(0)
+        diverged = ms[0]["status"] != "completed"
+        (line,) = ax.plot(
+            xs, mean, marker="o", ms=3, label=f"{name}{' (diverged)' if diverged else ''}"
+        )
+        if len(ms) > 1:
+            ax.fill_between(
+                xs, mean - ys.std(0), mean + ys.std(0), alpha=0.2, color=line.get_color()
+            )
+        if diverged:
+            ax.plot(xs[-1:], mean[-1:], "x", ms=10, color=line.get_color())
+    name = "classifier" if extractor == "classifier" else "Inception"
+    ax.set_xlabel("epoch (passes of the critic over the training data)")
+    ax.set_ylabel(f"{METRIC_LABELS[key]}, {name} features")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    save_figure(fig, dest)
+
+
+def study_trend(out: Output, source, params, runs_dir, dest, title) -> None:
+    names = list(out.runs)
+    d, g, f, f_err = [], [], [], []
+    for name in names:
+        loss = final_losses(folder_of(runs_dir, source, name))
+        d.append(loss.get("d_loss", math.nan))
+        g.append(loss.get("g_loss", math.nan))
+        ms = metrics(runs_dir, source, name, params.seeds)
+        m, s = mean_std([x["final"][primary_extractor(x)]["fid"] for x in ms])
+        f.append(m)
+        f_err.append(s or 0.0)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    xs = range(len(names))
+    ax1.plot(xs, d, "o-", label="D loss")
+    ax1.plot(xs, g, "s-", label="G loss")
+    ax1.set_ylabel("final loss (mean of the last 10% of steps)")
+    ax2.errorbar(xs, f, yerr=f_err, fmt="o-", color="C2", capsize=3)
+    ax2.set_ylabel("FID (lower is better)")
+    for ax in (ax1, ax2):
+        ax.set_xticks(list(xs))
+        ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+        ax.set_xlabel("setting")
+        ax.grid(alpha=0.3)
+    ax1.legend()
+    fig.suptitle(title)
+    save_figure(fig, dest)
+
+
+def divergence(out: Output, source, params, runs_dir, dest, title) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4))
+    guard = None
+    for name in out.runs:
+        run = params.run(f"{source}/{name}")
+        guard = run.cfg.guard
+        folder = folder_of(runs_dir, source, name)
+        log = read_log(folder)
+        ax.plot(log["step"], log["gap"], marker=".", label=f"{name}{_status(folder)}")
+    ax.axhline(guard, color="red", ls="--", label=f"guard ({guard})")
+    ax.set_yscale("symlog")
+    ax.set_xlabel("stage")
+    ax.set_ylabel("|mean D(real) - mean D(fake)|")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    save_figure(fig, dest)
+
+
+KINDS = {
+    "grids": grids,
+    "steps": steps,
+    "losses": losses,
+    "metric_curves": metric_curves,
+    "study_trend": study_trend,
+    "divergence": divergence,
+}
+
+
+def class_names(dataset: str) -> tuple[str, ...]:
+    return DATASETS[dataset].class_names

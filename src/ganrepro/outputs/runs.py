@@ -1,0 +1,61 @@
+"""Reading run folders: seed folders, metrics across seeds, final losses from log.csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import statistics
+from pathlib import Path
+
+
+def run_dir(runs: str | Path, source: str, run: str, seed_index: int = 0) -> Path:
+    """Seed 0 lives at SPEC's ``results/runs/{source}/{run}/``; seed k >= 1 in ``seed{k}/``."""
+    base = Path(runs) / source / run
+    return base if seed_index == 0 else base / f"seed{seed_index}"
+
+
+def read_log(folder: Path) -> dict[str, list[float]]:
+    """log.csv as columns of floats (blank cells: NaN)."""
+    with open(folder / "log.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cols = rows[0].keys() if rows else []
+    return {c: [float(r[c]) if r[c] not in ("", None) else math.nan for r in rows] for c in cols}
+
+
+def final_losses(folder: Path, tail: float = 0.1) -> dict[str, float]:
+    """Mean D and G losses over the last ``tail`` of the logged steps (the sources report a
+    loss "at the end"; one step is too noisy to compare)."""
+    log = read_log(folder)
+    out = {}
+    for key, name in (("loss_d", "d_loss"), ("loss_g", "g_loss")):
+        values = [v for v in log.get(key, []) if not math.isnan(v)]
+        if values:
+            k = max(1, int(len(values) * tail))
+            out[name] = statistics.fmean(values[-k:])
+    return out
+
+
+def metrics(runs: str | Path, source: str, run: str, seeds: int) -> list[dict]:
+    return [
+        json.loads((run_dir(runs, source, run, k) / "metrics.json").read_text())
+        for k in range(seeds)
+    ]
+
+
+def primary_extractor(m: dict) -> str:
+    """Inception when it was computed, else the domain classifier."""
+    return "inception" if "inception" in m["final"] else "classifier"
+
+
+def mean_std(values: list[float]) -> tuple[float, float | None]:
+    vals = [v for v in values if v is not None and not math.isnan(v)]
+    if not vals:
+        return math.nan, None
+    return statistics.fmean(vals), (statistics.stdev(vals) if len(vals) > 1 else None)
+
+
+def fmt(mean: float, std: float | None, digits: int = 3) -> str:
+    if mean is None or math.isnan(mean):
+        return "—"
+    return f"{mean:.{digits}g} ± {std:.2g}" if std is not None else f"{mean:.{digits}g}"

@@ -1,0 +1,84 @@
+"""Tables of the catalog: CSV (numbers, mean and std columns) and Markdown (mean ± std)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ganrepro.config.types import Params
+from ganrepro.data import DATASETS
+from ganrepro.io import write_text
+from ganrepro.outputs.catalog import REPORTED, Output
+from ganrepro.outputs.runs import final_losses, fmt, mean_std, metrics, primary_extractor
+from ganrepro.outputs.runs import run_dir as folder_of
+
+METRICS = ("fid", "is_mean", "kid_mean", "precision", "recall")
+
+
+def metrics_table(out: Output, source: str, params: Params, runs_dir: Path) -> pd.DataFrame:
+    rows = []
+    for name in out.runs:
+        run = params.run(f"{source}/{name}")
+        ms = metrics(runs_dir, source, name, params.seeds)
+        ex = primary_extractor(ms[0])
+        losses = [final_losses(folder_of(runs_dir, source, name, k)) for k in range(params.seeds)]
+        row = {
+            "run": name,
+            "dataset": run.dataset,
+            "data": run.data,
+            "extractor": ex,
+            "seeds": len(ms),
+            "status": ",".join(sorted({m["status"] for m in ms})),
+            "steps": ms[0]["step"],
+            "wall_time_s": mean_std([m["wall_time_s"] for m in ms])[0],
+        }
+        for key in ("d_loss", "g_loss"):
+            row[key], row[f"{key}_std"] = mean_std([x.get(key, math.nan) for x in losses])
+        for key in METRICS:
+            row[key], row[f"{key}_std"] = mean_std([m["final"][ex][key] for m in ms])
+        for key, value in REPORTED.get(source, {}).get(name, {}).items():
+            row[f"reported_{key}"] = value
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def class_accuracy(out: Output, source: str, params: Params, runs_dir: Path) -> pd.DataFrame:
+    cols = {}
+    names = None
+    for name in out.runs:
+        run = params.run(f"{source}/{name}")
+        names = names or DATASETS[run.data].class_names
+        ms = metrics(runs_dir, source, name, params.seeds)
+        per = [m["final"]["classifier"]["class_accuracy"] for m in ms]
+        cols[name] = [mean_std([p[c] for p in per])[0] for c in range(10)]
+        cols[f"{name}_class"] = list(DATASETS[run.data].class_names)
+    return pd.DataFrame({"class_index": range(10), **cols})
+
+
+KINDS = {"metrics_table": metrics_table, "class_accuracy": class_accuracy}
+
+
+def to_markdown(df: pd.DataFrame, title: str) -> str:
+    """Mean ± std where a ``{col}_std`` column exists; numbers to 4 significant digits."""
+    shown = [c for c in df.columns if not c.endswith("_std")]
+    lines = [f"# {title}", "", "| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+    for _, row in df.iterrows():
+        cells = []
+        for c in shown:
+            v = row[c]
+            if isinstance(v, float):
+                std = row.get(f"{c}_std")
+                cells.append(fmt(v, None if std is None or pd.isna(std) else std, 4))
+            else:
+                cells.append(str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def tabulate(out: Output, source: str, params: Params, runs_dir: Path, dest: Path) -> None:
+    df = KINDS[out.kind](out, source, params, runs_dir)
+    write_text(dest, df.to_csv(index=False))
+    note = " (quick scale, stand-in data)" if params.standins else ""
+    write_text(dest.with_suffix(".md"), to_markdown(df, out.title + note))

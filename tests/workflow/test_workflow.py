@@ -1,0 +1,174 @@
+"""The real Snakemake on the real workflow: lint, dry runs, bad input, and (marked slow) the
+whole quick DAG end to end in a copy of the repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ganrepro.outputs import catalog
+
+BIN = Path(sys.executable).parent
+
+
+def snakemake(*args, cwd, timeout=3000, check=False):
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    res = subprocess.run(
+        [str(BIN / "snakemake"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check:
+        assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return res
+
+
+def copy_repo(root: Path, dest: Path) -> Path:
+    """The tracked files of the repository (what a clean clone has)."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in files:
+        if (root / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, dest / name)
+    return dest
+
+
+def test_lint_is_clean(root):
+    res = snakemake("--lint", cwd=root, check=True)
+    assert "Congratulations, your workflow is in a good condition!" in res.stdout + res.stderr
+
+
+def job_counts(output: str) -> dict[str, int]:
+    table = output[output.index("Job stats:") :].split("\n\n")[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+def test_full_scale_dry_run_lists_every_run_of_every_source(root):
+    res = snakemake("-n", "--config", "scale=full", cwd=root, check=True)
+    out = res.stdout + res.stderr
+    counts = job_counts(out)
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    n_runs = sum(len(v) for v in params["sources"].values())
+    seeds = params["seeds"]["full"]
+    assert counts["train"] == n_runs and counts["train_seed"] == n_runs * (seeds - 1)
+    assert counts["evaluate"] + counts["evaluate_seed"] == n_runs * seeds
+    assert counts["figure"] == sum(len(v) for v in catalog.FIGURES.values())
+    assert counts["table"] == sum(len(v) for v in catalog.TABLES.values())
+    assert counts["prepare_data"] == 3  # mnist, cifar10, stl10: no stand-in at full scale
+    for source, runs in params["sources"].items():
+        for run in runs:
+            assert f"results/runs/{source}/{run}/seed2/checkpoint.pt" in out
+
+
+def test_one_figure_needs_only_its_runs(root):
+    res = snakemake("-n", "results/figures/frank/fig7_fid_curves.png", cwd=root, check=True)
+    counts = job_counts(res.stdout + res.stderr)
+    assert (
+        counts
+        == {
+            "prepare_data": 1,
+            "classifier": 1,
+            "stats": 1,
+            "train": 3,
+            "evaluate": 3,
+            "figure": 1,
+            "total": 10,
+        }
+        or counts.get("train", 0) <= 3
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("seed=-1", "params.yaml: seed: must be >= 0, got -1"),
+        ("scale=huge", "params.yaml: scale: 'huge' is not one of: quick, full"),
+    ],
+)
+def test_bad_params_stop_the_workflow_before_any_job(root, override, message):
+    res = snakemake("-n", "--config", override, cwd=root)
+    assert res.returncode != 0
+    assert message in res.stderr + res.stdout
+    assert "Job stats" not in res.stdout
+
+
+def test_an_unknown_run_is_refused(root):
+    res = snakemake("-n", "results/runs/frank/nope/metrics.json", cwd=root)
+    assert res.returncode != 0
+    assert "unknown run 'frank/nope'" in res.stderr + res.stdout
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.fixture(scope="module")
+def quick_dag(root, tmp_path_factory):
+    """The whole quick DAG, once, in a copy of the repository; one CFG run made to diverge."""
+    repo = copy_repo(root, tmp_path_factory.mktemp("repo"))
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["sources"]["zhu"]["cfg_dcgan_mnist"]["cfg"]["guard"] = 1.0e-9  # diverges at once
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    res = snakemake("--cores", "2", cwd=repo, timeout=3000)
+    assert res.returncode == 0, res.stderr[-5000:]
+    return repo
+
+
+@pytest.mark.slow
+def test_quick_dag_produces_every_figure_and_table(quick_dag):
+    params = yaml.safe_load((quick_dag / "params.yaml").read_text())
+    for source, figures in catalog.FIGURES.items():
+        for name in figures:
+            w, h = png_size(quick_dag / f"results/figures/{source}/{name}.png")
+            assert w >= 300 and h >= 200, (source, name, w, h)
+    for source, tables in catalog.TABLES.items():
+        for name, out in tables.items():
+            csv = (quick_dag / f"results/tables/{source}/{name}.csv").read_text().splitlines()
+            if out.kind == "metrics_table":
+                assert len(csv) == 1 + len(out.runs), (source, name)
+            md = (quick_dag / f"results/tables/{source}/{name}.md").read_text()
+            assert md.startswith("# ") and md.count("\n|") >= 2
+    for source, runs in params["sources"].items():
+        for run in runs:
+            m = json.loads((quick_dag / f"results/runs/{source}/{run}/metrics.json").read_text())
+            assert m["final"]["classifier"]["fid"] >= 0, (source, run)
+
+
+@pytest.mark.slow
+def test_a_diverged_run_is_marked_and_the_dag_goes_on(quick_dag):
+    m = json.loads((quick_dag / "results/runs/zhu/cfg_dcgan_mnist/metrics.json").read_text())
+    assert m["status"] == "diverged" and "guard" in m["reason"]
+    table = (quick_dag / "results/tables/zhu/metrics.csv").read_text()
+    assert "cfg_dcgan_mnist" in table and "diverged" in table
+
+
+@pytest.mark.slow
+def test_forcerun_of_one_figure_regenerates_only_it(quick_dag):
+    outputs = [p for p in (quick_dag / "results").rglob("*") if p.is_file()]
+    before = {p: p.stat().st_mtime_ns for p in outputs}
+    target = "results/figures/frank/fig7_fid_curves.png"
+    res = snakemake("--cores", "1", "--forcerun", "figure", target, cwd=quick_dag, check=True)
+    changed = {p for p in outputs if p.stat().st_mtime_ns != before[p]}
+    assert changed == {quick_dag / target}, res.stderr[-2000:]
+    res = snakemake("-n", cwd=quick_dag, check=True)
+    assert "Nothing to be done" in res.stdout + res.stderr

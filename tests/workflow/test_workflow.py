@@ -51,6 +51,12 @@ def copy_repo(root: Path, dest: Path) -> Path:
     return dest
 
 
+@pytest.fixture(scope="module")
+def clean(root, tmp_path_factory):
+    """A clean copy of the repository: no results, so dry runs list every job."""
+    return copy_repo(root, tmp_path_factory.mktemp("clean"))
+
+
 def test_lint_is_clean(root):
     res = snakemake("--lint", cwd=root, check=True)
     assert "Congratulations, your workflow is in a good condition!" in res.stdout + res.stderr
@@ -61,8 +67,8 @@ def job_counts(output: str) -> dict[str, int]:
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
 
 
-def test_full_scale_dry_run_lists_every_run_of_every_source(root):
-    res = snakemake("-n", "--config", "scale=full", cwd=root, check=True)
+def test_full_scale_dry_run_lists_every_run_of_every_source(root, clean):
+    res = snakemake("-n", "--config", "scale=full", cwd=clean, check=True)
     out = res.stdout + res.stderr
     counts = job_counts(out)
     params = yaml.safe_load((root / "params.yaml").read_text())

@@ -30,7 +30,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "paired": ("checkpoint", "data"),
     "steps": ("checkpoint",),
     "losses": ("log",),
-    "metric_curves": ("metrics",),
+    "metric_curves": ("log", "metrics"),
     "study_trend": ("log", "metrics"),
     "divergence": ("log", "metrics"),
     "metrics_table": ("log", "metrics"),

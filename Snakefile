@@ -9,24 +9,18 @@
 configfile: "params.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     default_target: True
     input:
-        run_outputs("metrics.json"),
-        [
-            f"results/figures/{source}/{name}.png"
-            for source, figures in catalog.FIGURES.items()
-            for name in figures
-        ],
-        [
-            f"results/tables/{source}/{name}.md"
-            for source, tables in catalog.TABLES.items()
-            for name in tables
-        ],
+        "results/report/index.html",

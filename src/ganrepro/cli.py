@@ -245,6 +245,25 @@ def cmd_table(args) -> None:
     print(f"wrote {args.out} and {Path(args.out).with_suffix('.md')}")
 
 
+def cmd_report(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.report.build import build_report
+
+    params = load_params(args.params, scale=args.scale)
+    r = build_report(
+        params,
+        Path(args.params),
+        Path(args.runs_dir),
+        Path(args.figures_dir),
+        Path(args.tables_dir),
+        Path(args.data_dir),
+        Path(args.deviations),
+        Path(args.out),
+    )
+    missing = [k for k in params.runs if not r.metrics.get(k)]
+    print(f"wrote {args.out}" + (f" ({len(missing)} runs missing)" if missing else ""))
+
+
 def _params_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", default="params.yaml", help="parameters file (default: %(default)s)")
     p.add_argument("--scale", choices=["quick", "full"], help="override the file's scale")
@@ -346,6 +365,16 @@ def build_parser() -> argparse.ArgumentParser:
     _params_args(p)
     p.set_defaults(func=cmd_table)
 
+    p = sub.add_parser("report", help="the comparative report (one self-contained HTML page)")
+    p.add_argument("--runs-dir", default="results/runs")
+    p.add_argument("--figures-dir", default="results/figures")
+    p.add_argument("--tables-dir", default="results/tables")
+    p.add_argument("--data-dir", default="results/data")
+    p.add_argument("--deviations", default="report/deviations.yaml")
+    p.add_argument("--out", required=True, help="results/report/index.html")
+    _params_args(p)
+    p.set_defaults(func=cmd_report)
+
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("prepare", help="download/build a dataset into one .npz of uint8 arrays")
     p.add_argument("dataset", help="mnist, cifar10, stl10, or a stand-in: digits, photos")
@@ -363,9 +392,19 @@ def build_parser() -> argparse.ArgumentParser:
 def bad_input_errors() -> tuple[type[BaseException], ...]:
     from ganrepro.config import ParamsError
     from ganrepro.data.download import DownloadError
+    from ganrepro.evaluate.stats import StatsMismatch
+    from ganrepro.registry import UnknownName
     from ganrepro.train.checkpoint import CheckpointMismatch
 
-    return (UsageError, ParamsError, DownloadError, CheckpointMismatch, KeyError, FileNotFoundError)
+    return (
+        UsageError,
+        ParamsError,
+        DownloadError,
+        CheckpointMismatch,
+        StatsMismatch,
+        UnknownName,
+        FileNotFoundError,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -374,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         func(args)
     except bad_input_errors() as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        msg = exc
         sub = getattr(args, "data_cmd", None) or getattr(args, "classifier_cmd", None)
         name = " ".join(filter(None, (args.command, sub)))
         print(f"ganrepro {name}: error: {msg}", file=sys.stderr)

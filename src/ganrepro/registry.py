@@ -11,6 +11,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 
+class UnknownName(KeyError):
+    """A name (run, dataset, architecture, figure...) that does not exist: bad input."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class Registry(Mapping[str, Any]):
     """A read-only mapping from a name to a lazily imported object."""
 
@@ -22,7 +29,7 @@ class Registry(Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         if name not in self._targets:
             known = ", ".join(sorted(self._targets))
-            raise KeyError(f"unknown {self.kind} {name!r} (known: {known})")
+            raise UnknownName(f"unknown {self.kind} {name!r} (known: {known})")
         if name not in self._loaded:
             module, _, attr = self._targets[name].partition(":")
             self._loaded[name] = getattr(importlib.import_module(module), attr)

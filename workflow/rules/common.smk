@@ -76,6 +76,18 @@ def optional(inputs, name, flag):
     return f"{flag} {inputs[name]}" if name in inputs.keys() else ""
 
 
+ALL_FIGURES = [
+    f"results/figures/{source}/{name}.png"
+    for source, figures in catalog.FIGURES.items()
+    for name in figures
+]
+ALL_TABLES = [
+    f"results/tables/{source}/{name}.csv"
+    for source, tables in catalog.TABLES.items()
+    for name in tables
+]
+
+
 wildcard_constraints:
     source=r"[a-z][a-z0-9_]*",
     run=r"[a-z][a-z0-9_]*",
@@ -86,5 +98,6 @@ wildcard_constraints:
 
 localrules:
     prepare_data,
+    report,
     figure,
     table,

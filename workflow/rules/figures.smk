@@ -6,7 +6,12 @@ rule figure:
     input:
         unpack(output_inputs("figure")),
     output:
-        "results/figures/{source}/{name}.png",
+        report(
+            "results/figures/{source}/{name}.png",
+            caption="../../report/captions/figure.rst",
+            category="{source}",
+            subcategory="figures",
+        ),
     log:
         "logs/figures/{source}/{name}.log",
     benchmark:
@@ -27,7 +32,12 @@ rule table:
     input:
         unpack(output_inputs("table")),
     output:
-        csv="results/tables/{source}/{name}.csv",
+        csv=report(
+            "results/tables/{source}/{name}.csv",
+            caption="../../report/captions/table.rst",
+            category="{source}",
+            subcategory="tables",
+        ),
         md="results/tables/{source}/{name}.md",
     log:
         "logs/tables/{source}/{name}.log",

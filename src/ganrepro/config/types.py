@@ -173,7 +173,11 @@ class Params:
 
     def run(self, run_id: str) -> RunConfig:
         if run_id not in self.runs:
-            raise KeyError(f"unknown run {run_id!r}; params.yaml defines: {', '.join(self.runs)}")
+            from ganrepro.registry import UnknownName
+
+            raise UnknownName(
+                f"unknown run {run_id!r}; params.yaml defines: {', '.join(self.runs)}"
+            )
         return self.runs[run_id]
 
     @property

@@ -13,6 +13,7 @@ from ganrepro.data import real, standins
 from ganrepro.data.download import download
 from ganrepro.data.registry import DATASETS, DatasetSpec
 from ganrepro.io import atomic_open
+from ganrepro.registry import UnknownName
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def build(spec: DatasetSpec, settings: DatasetsConfig, raw_dir: Path) -> real.Sp
         return real.decode_cifar10(files)
     if spec.name == "stl10":
         return real.decode_stl10(files, unlabeled=settings.stl10_unlabeled)
-    raise KeyError(f"no builder for dataset {spec.name!r}")
+    raise UnknownName(f"no builder for dataset {spec.name!r}")
 
 
 def check(spec: DatasetSpec, splits: real.Splits) -> None:
@@ -88,7 +89,9 @@ def load(path: str | Path, splits: tuple[str, ...] = ("train",)) -> Dataset:
         meta = json.loads(str(z["meta"]))
         missing = [s for s in splits if f"{s}_x" not in z]
         if missing:
-            raise KeyError(f"{path} has no split {missing[0]!r} (has: {', '.join(meta['splits'])})")
+            raise UnknownName(
+                f"{path} has no split {missing[0]!r} (has: {', '.join(meta['splits'])})"
+            )
         x = np.concatenate([z[f"{s}_x"] for s in splits])
         labelled = all(f"{s}_y" in z for s in splits)
         y = np.concatenate([z[f"{s}_y"] for s in splits]) if labelled else None

@@ -17,6 +17,7 @@ from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 
 from ganrepro.evaluate.classifier import load_classifier, sha256
+from ganrepro.registry import UnknownName
 
 INCEPTION_ENV = "GANREPRO_INCEPTION_WEIGHTS"
 INCEPTION_FILE = Path(URL_INCEPTION_V3).name
@@ -147,7 +148,7 @@ def make_extractor(
         return Extractor(
             "classifier", module.to(device), ("features", "logits"), Path(classifier_path), info
         )
-    raise KeyError(f"unknown feature extractor {name!r} (known: inception, classifier)")
+    raise UnknownName(f"unknown feature extractor {name!r} (known: inception, classifier)")
 
 
 EXTRACTORS = ("inception", "classifier")

@@ -95,3 +95,8 @@ def all_metrics(
         "recall": r,
         "f_score": f,
     }
+
+
+def white_fraction(images_uint8: torch.Tensor, level: int = 240) -> float:
+    """Share of pixels that are near-white in every channel (agarwal's "white blobs")."""
+    return float((images_uint8 >= level).all(dim=1).float().mean())

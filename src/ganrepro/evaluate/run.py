@@ -4,6 +4,7 @@ protocol next to the numbers and the run's training status carried over."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import torch
 from ganrepro.config.types import EvaluationConfig, RunConfig
 from ganrepro.evaluate.classifier import per_class_accuracy
 from ganrepro.evaluate.extractors import Extractor
-from ganrepro.evaluate.metrics import all_metrics
+from ganrepro.evaluate.metrics import all_metrics, white_fraction
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import load_stats
 from ganrepro.io import write_json
@@ -27,7 +28,7 @@ def _score(
     refs: dict[str, dict],
 ) -> tuple[dict, dict]:
     images, labels = sampler.sample(n, ev.seed)
-    out, feats = {}, {}
+    out, feats = {"white_fraction": white_fraction(images)}, {}
     for ex in extractors:
         feats[ex.name] = ex.features(images)
         out[ex.name] = all_metrics(
@@ -46,6 +47,12 @@ def _score(
     return out, feats
 
 
+def _epochs(log_csv: Path) -> dict[int, float]:
+    """Step -> epoch (passes over the training data) from the run's log."""
+    with open(log_csv, newline="") as fh:
+        return {int(row["step"]): float(row["epoch"]) for row in csv.DictReader(fh)}
+
+
 def evaluate_run(
     run: RunConfig,
     run_dir: str | Path,
@@ -61,12 +68,13 @@ def evaluate_run(
     tests = {ex.name: load_stats(stats_path, ex, "test") for ex in extractors}
     torch.manual_seed(ev.seed)
 
+    epoch_at = _epochs(run_dir / "log.csv")
     curve = []
     for step, path in checkpoint.periodic_checkpoints(run_dir):
         if step > train["steps_done"]:  # past a divergence: not part of this run's curve
             continue
         metrics, _ = _score(Sampler(run, path, device), ev.n_samples_curve, ev, extractors, refs)
-        curve.append({"step": step, **metrics})
+        curve.append({"step": step, "epoch": epoch_at.get(step, 0.0), **metrics})
 
     final_sampler = Sampler(run, run_dir / "checkpoint.pt", device)
     final, _ = _score(final_sampler, ev.n_samples, ev, extractors, refs)
@@ -86,8 +94,14 @@ def evaluate_run(
         "final_test": final_test,
         "curve": curve,
         "reference": {
-            ex.name: {"train_is": list(refs[ex.name]["is"]), "test_is": list(tests[ex.name]["is"])}
-            for ex in extractors
+            **{
+                ex.name: {
+                    "train_is": [float(v) for v in refs[ex.name]["is"]],
+                    "test_is": [float(v) for v in tests[ex.name]["is"]],
+                }
+                for ex in extractors
+            },
+            "white_fraction": refs[extractors[0].name]["white"],
         },
         "protocol": {
             "extractors": {ex.name: ex.protocol() for ex in extractors},

@@ -16,7 +16,7 @@ import torch
 
 from ganrepro.data.store import load as load_dataset
 from ganrepro.evaluate.extractors import Extractor
-from ganrepro.evaluate.metrics import inception_score, statistics
+from ganrepro.evaluate.metrics import inception_score, statistics, white_fraction
 from ganrepro.io import atomic_open
 
 
@@ -37,6 +37,7 @@ def compute_stats(
         idx = np.sort(rng.permutation(len(data.x))[:n_reference])
         images = torch.from_numpy(data.x[idx])
         meta["splits"][split] = len(idx)
+        arrays[f"real/{split}/white"] = np.array(white_fraction(images))
         meta["dataset"] = data.name
         for ex in extractors:
             f = ex.features(images)
@@ -79,4 +80,5 @@ def load_stats(path: str | Path, extractor: Extractor, split: str) -> dict:
             "feat": torch.from_numpy(z[f"{key}/feat"]),
             "is": tuple(z[f"{key}/is"]),
             "n": meta["splits"][split],
+            "white": float(z[f"real/{split}/white"]),
         }

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ganrepro.registry import UnknownName
+
 
 @dataclass(frozen=True)
 class Output:
@@ -201,7 +203,7 @@ def get(kind: str, source: str, name: str) -> Output:
     book = FIGURES if kind == "figure" else TABLES
     if source not in book or name not in book[source]:
         known = ", ".join(f"{s}/{n}" for s, items in book.items() for n in items)
-        raise KeyError(f"unknown {kind} {source}/{name} (known: {known})")
+        raise UnknownName(f"unknown {kind} {source}/{name} (known: {known})")
     return book[source][name]
 
 

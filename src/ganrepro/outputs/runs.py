@@ -18,8 +18,9 @@ def run_dir(runs: str | Path, source: str, run: str, seed_index: int = 0) -> Pat
 def read_log(folder: Path) -> dict[str, list[float]]:
     """log.csv as columns of floats (blank cells: NaN)."""
     with open(folder / "log.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    cols = rows[0].keys() if rows else []
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        cols = reader.fieldnames or []  # a run that diverged at once has a header only
     return {c: [float(r[c]) if r[c] not in ("", None) else math.nan for r in rows] for c in cols}
 
 

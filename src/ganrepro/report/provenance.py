@@ -1,0 +1,69 @@
+"""Where the numbers come from: commit, parameters, scale, data, package versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+PACKAGES = (
+    "ganrepro",
+    "torch",
+    "torchvision",
+    "torch-fidelity",
+    "numpy",
+    "snakemake",
+    "snakemake-executor-plugin-slurm",
+    "dvc",
+    "matplotlib",
+    "pandas",
+)
+
+
+def git_commit(cwd: Path) -> str:
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return sha + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+def versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def data_kinds(data_dir: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted(Path(data_dir).glob("*.npz")):
+        with np.load(path) as z:
+            meta = json.loads(str(z["meta"]))
+        out[meta["name"]] = f"{meta['kind']}: {meta['description']}"
+    return out
+
+
+def provenance(params_path: Path, scale: str, data_dir: Path) -> dict:
+    return {
+        "git commit": git_commit(params_path.resolve().parent),
+        "params.yaml sha256": hashlib.sha256(params_path.read_bytes()).hexdigest()[:16],
+        "scale": scale,
+        "data": data_kinds(data_dir),
+        "packages": versions(),
+    }

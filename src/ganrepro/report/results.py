@@ -1,0 +1,65 @@
+"""All runs' metrics, across seeds, as the claims and the report read them."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ganrepro.config.types import Params
+from ganrepro.outputs.runs import run_dir
+
+
+@dataclass
+class Results:
+    """``metrics[run_id]``: one metrics.json dict per seed that has one (missing seeds: absent)."""
+
+    metrics: dict[str, list[dict]]
+    scale: str = "quick"
+    standins: bool = True
+    expected: dict[str, int] = field(default_factory=dict)  # run_id -> seeds expected
+
+    @classmethod
+    def load(cls, params: Params, runs_dir: str | Path) -> Results:
+        metrics = {}
+        for run_id, run in params.runs.items():
+            found = []
+            for k in range(params.seeds):
+                path = run_dir(runs_dir, run.source, run.name, k) / "metrics.json"
+                if path.is_file():
+                    found.append(json.loads(path.read_text()))
+            metrics[run_id] = found
+        return cls(
+            metrics, params.scale, params.standins, {run_id: params.seeds for run_id in params.runs}
+        )
+
+    def extractor(self, run_id: str) -> str | None:
+        ms = self.metrics.get(run_id) or []
+        if not ms:
+            return None
+        return "inception" if "inception" in ms[0]["final"] else "classifier"
+
+    def final(self, run_id: str, key: str, extractor: str | None = None) -> list[float]:
+        """Per-seed final value of ``key`` (a metric, or ``white_fraction``)."""
+        out = []
+        for m in self.metrics.get(run_id, []):
+            ex = extractor or self.extractor(run_id)
+            value = m["final"].get(key, m["final"].get(ex, {}).get(key))
+            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                out.append(float(value))
+        return out
+
+    def curves(self, run_id: str, key: str) -> list[list[tuple[int, float]]]:
+        """Per seed: [(step, value)] over the periodic checkpoints."""
+        ex = self.extractor(run_id)
+        return [
+            [(c["step"], c.get(key, c.get(ex, {}).get(key))) for c in m["curve"]]
+            for m in self.metrics.get(run_id, [])
+        ]
+
+    def statuses(self, run_id: str) -> list[str]:
+        return [m["status"] for m in self.metrics.get(run_id, [])]
+
+    def missing(self, run_id: str) -> int:
+        return self.expected.get(run_id, 1) - len(self.metrics.get(run_id, []))

@@ -178,3 +178,72 @@ def test_forcerun_of_one_figure_regenerates_only_it(quick_dag):
     assert changed == {quick_dag / target}, res.stderr[-2000:]
     res = snakemake("-n", cwd=quick_dag, check=True)
     assert "Nothing to be done" in res.stdout + res.stderr
+
+
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: scripts/test.sh installs Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    return path
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.mark.slow
+def test_report_renders_in_chromium_with_every_figure(quick_dag, tmp_path):
+    page = (quick_dag / "results/report/index.html").read_text()
+    n_figures = sum(len(v) for v in catalog.FIGURES.values())
+    assert page.count('src="data:image/png;base64,') == n_figures
+    # a probe, added to a copy of the page only: how many images decoded with a real size
+    probe = (
+        "<script>window.addEventListener('load',()=>{const i=[...document.images];"
+        "document.title='loaded '+i.filter(x=>x.complete&&x.naturalWidth>0).length+'/'"
+        "+i.length;});</script>"
+    )
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.replace("</body>", probe + "</body>"))
+    base = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run(
+        [*base, "--virtual-time-budget=10000", "--dump-dom", probed.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert f"<title>loaded {n_figures}/{n_figures}</title>" in dom.stdout, dom.stderr[-2000:]
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [
+            *base,
+            "--window-size=1300,2400",
+            f"--screenshot={shot}",
+            (quick_dag / "results/report/index.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    from PIL import Image
+
+    img = Image.open(shot).convert("L")
+    assert img.size == (1300, 2400)
+    hist = img.histogram()
+    assert sum(hist[:200]) > 0.02 * img.size[0] * img.size[1]  # text and tables, not blank
+
+
+@pytest.mark.slow
+def test_snakemake_report_works_offline(quick_dag):
+    res = snakemake("--report", "report.html", cwd=quick_dag, timeout=600, check=True)
+    html = (quick_dag / "report.html").read_text(errors="replace")
+    assert "fig7_fid_curves" in html, res.stderr[-2000:]

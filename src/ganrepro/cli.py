@@ -264,6 +264,24 @@ def cmd_report(args) -> None:
     print(f"wrote {args.out}" + (f" ({len(missing)} runs missing)" if missing else ""))
 
 
+def cmd_dvc_yaml(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.dvcgen import render
+
+    text = render(load_params(args.params, scale=args.scale))
+    if args.check:
+        current = Path(args.check).read_text() if Path(args.check).exists() else ""
+        if current != text:
+            raise UsageError(f"{args.check} is stale: run `ganrepro dvc-yaml --out {args.check}`")
+        print(f"{args.check}: up to date")
+    elif args.out:
+        from ganrepro.io import write_text
+
+        write_text(args.out, text)
+    else:
+        sys.stdout.write(text)
+
+
 def _params_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", default="params.yaml", help="parameters file (default: %(default)s)")
     p.add_argument("--scale", choices=["quick", "full"], help="override the file's scale")
@@ -374,6 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="results/report/index.html")
     _params_args(p)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("dvc-yaml", help="generate dvc.yaml from params.yaml and the catalog")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--out", help="write it here (dvc.yaml)")
+    g.add_argument("--check", metavar="PATH", help="fail if PATH is stale")
+    _params_args(p)
+    p.set_defaults(func=cmd_dvc_yaml)
 
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("prepare", help="download/build a dataset into one .npz of uint8 arrays")

@@ -128,7 +128,8 @@ def test_forcerun_of_one_figure_regenerates_only_it(quick_dag):
     outputs = [p for p in (quick_dag / "results").rglob("*") if p.is_file()]
     before = {p: p.stat().st_mtime_ns for p in outputs}
     target = "results/figures/frank/fig7_fid_curves.png"
-    res = snakemake("--cores", "1", "--forcerun", "figure", target, cwd=quick_dag, check=True)
+    # the target first: --forcerun takes every name after it as a rule
+    res = snakemake("--cores", "1", target, "--forcerun", "figure", cwd=quick_dag, check=True)
     changed = {p for p in outputs if p.stat().st_mtime_ns != before[p]}
     assert changed == {quick_dag / target}, res.stderr[-2000:]
     res = snakemake("-n", cwd=quick_dag, check=True)

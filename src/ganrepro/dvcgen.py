@@ -41,17 +41,30 @@ def _run_stages(params: Params) -> dict:
                 "cmd": f"ganrepro train {run_id} --data {data} --out {d} --seed-index {k} {P}",
                 "deps": [data, *CODE["train"]],
                 "params": [f"sources.{run.source}.{run.name}", "seed", "standins"],
-                "outs": [f"{d}/checkpoint.pt", f"{d}/train.json", f"{d}/samples.png",
-                         {f"{d}/ckpt": {"persist": True}}, {f"{d}/grids": {"persist": True}}],
+                "outs": [
+                    f"{d}/checkpoint.pt",
+                    f"{d}/train.json",
+                    f"{d}/samples.png",
+                    {f"{d}/ckpt": {"persist": True}},
+                    {f"{d}/grids": {"persist": True}},
+                ],
                 "plots": [{f"{d}/log.csv": {"x": "step", "y": "loss_d", "cache": True}}],
             }
             stages[stage_name("evaluate", run_id, *suffix)] = {
-                "cmd": (f"ganrepro evaluate {run_id} --run-dir {d} --stats "
-                        f"results/stats/{run.data}.npz --classifier results/classifiers/"
-                        f"{run.data}.pt --out {d}/metrics.json {P}"),
-                "deps": [f"{d}/checkpoint.pt", f"{d}/train.json", f"{d}/ckpt", f"{d}/log.csv",
-                         f"results/stats/{run.data}.npz", f"results/classifiers/{run.data}.pt",
-                         *CODE["evaluate"]],
+                "cmd": (
+                    f"ganrepro evaluate {run_id} --run-dir {d} --stats "
+                    f"results/stats/{run.data}.npz --classifier results/classifiers/"
+                    f"{run.data}.pt --out {d}/metrics.json {P}"
+                ),
+                "deps": [
+                    f"{d}/checkpoint.pt",
+                    f"{d}/train.json",
+                    f"{d}/ckpt",
+                    f"{d}/log.csv",
+                    f"results/stats/{run.data}.npz",
+                    f"results/classifiers/{run.data}.pt",
+                    *CODE["evaluate"],
+                ],
                 "params": ["evaluation"],
                 "metrics": [{f"{d}/metrics.json": {"cache": False}}],
             }
@@ -82,20 +95,23 @@ def dvc_yaml(params: Params) -> dict:
     for d in params.data_names():
         stages[f"prepare_data-{d}"] = {
             "cmd": f"ganrepro data prepare {d} --out results/data/{d}.npz {P}",
-            "deps": CODE["data"], "params": ["datasets", "standins"],
+            "deps": CODE["data"],
+            "params": ["datasets", "standins"],
             "outs": [f"results/data/{d}.npz"],
         }
         stages[f"classifier-{d}"] = {
             "cmd": f"ganrepro classifier train --data results/data/{d}.npz --out "
-                   f"results/classifiers/{d}.pt {P}",
+            f"results/classifiers/{d}.pt {P}",
             "deps": [f"results/data/{d}.npz", *CODE["evaluate"]],
-            "params": ["classifier", "seed"], "outs": [f"results/classifiers/{d}.pt"],
+            "params": ["classifier", "seed"],
+            "outs": [f"results/classifiers/{d}.pt"],
         }
         stages[f"stats-{d}"] = {
             "cmd": f"ganrepro stats --data results/data/{d}.npz --classifier "
-                   f"results/classifiers/{d}.pt --out results/stats/{d}.npz {P}",
+            f"results/classifiers/{d}.pt --out results/stats/{d}.npz {P}",
             "deps": [f"results/data/{d}.npz", f"results/classifiers/{d}.pt", *CODE["evaluate"]],
-            "params": ["evaluation"], "outs": [f"results/stats/{d}.npz"],
+            "params": ["evaluation"],
+            "outs": [f"results/stats/{d}.npz"],
         }
     stages.update(_run_stages(params))
     figures, tables = [], []
@@ -103,12 +119,15 @@ def dvc_yaml(params: Params) -> dict:
         for name, out in items.items():
             path = f"results/figures/{source}/{name}.png"
             figures.append(path)
-            extra = "".join(f" --{flag} {dep}" for dep in _output_deps(params, source, out)
-                            for flag in ("data", "classifier")
-                            if dep.startswith(f"results/{'data' if flag == 'data' else 'classifiers'}/"))
+            extra = "".join(
+                f" --{flag} {dep}"
+                for dep in _output_deps(params, source, out)
+                for flag in ("data", "classifier")
+                if dep.startswith(f"results/{'data' if flag == 'data' else 'classifiers'}/")
+            )
             stages[stage_name("figure", source, name)] = {
                 "cmd": f"ganrepro figure {source}/{name} --runs-dir results/runs --out {path}"
-                       f"{extra} {P}",
+                f"{extra} {P}",
                 "deps": [*_output_deps(params, source, out), *CODE["outputs"]],
                 "outs": [path],
             }
@@ -124,14 +143,15 @@ def dvc_yaml(params: Params) -> dict:
     metrics = [f"{run_dir(r, k)}/metrics.json" for r in params.runs for k in range(params.seeds)]
     stages["report"] = {
         "cmd": "ganrepro report --runs-dir results/runs --figures-dir results/figures "
-               "--tables-dir results/tables --data-dir results/data --deviations "
-               f"report/deviations.yaml --out results/report/index.html {P}",
+        "--tables-dir results/tables --data-dir results/data --deviations "
+        f"report/deviations.yaml --out results/report/index.html {P}",
         "deps": [*metrics, *figures, *tables, *CODE["report"]],
         "outs": ["results/report/index.html"],
     }
     # loss curves of every run for `dvc plots show` (D and G loss against the step)
-    curves = [{f"{run_dir(r, 0)}/log.csv": {"x": "step", "y": ["loss_d", "loss_g"]}}
-              for r in params.runs]
+    curves = [
+        {f"{run_dir(r, 0)}/log.csv": {"x": "step", "y": ["loss_d", "loss_g"]}} for r in params.runs
+    ]
     return {"stages": stages, "plots": curves}
 
 

@@ -60,10 +60,11 @@ def class_accuracy(out: Output, source: str, params: Params, runs_dir: Path) -> 
 KINDS = {"metrics_table": metrics_table, "class_accuracy": class_accuracy}
 
 
-def to_markdown(df: pd.DataFrame, title: str) -> str:
-    """Mean ± std where a ``{col}_std`` column exists; numbers to 4 significant digits."""
+def display_rows(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """Columns and cells as shown to a reader: mean ± std where a ``{col}_std`` column exists,
+    numbers to 4 significant digits, "—" for a missing value."""
     shown = [c for c in df.columns if not c.endswith("_std")]
-    lines = [f"# {title}", "", "| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+    rows = []
     for _, row in df.iterrows():
         cells = []
         for c in shown:
@@ -73,7 +74,14 @@ def to_markdown(df: pd.DataFrame, title: str) -> str:
                 cells.append(fmt(v, None if std is None or pd.isna(std) else std, 4))
             else:
                 cells.append(str(v))
-        lines.append("| " + " | ".join(cells) + " |")
+        rows.append(cells)
+    return shown, rows
+
+
+def to_markdown(df: pd.DataFrame, title: str) -> str:
+    shown, rows = display_rows(df)
+    lines = [f"# {title}", "", "| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -13,6 +13,7 @@ import yaml
 from ganrepro.config.types import Params
 from ganrepro.data import DATASETS
 from ganrepro.outputs import catalog
+from ganrepro.outputs.tables import display_rows
 from ganrepro.report.anchors import ANCHORS, comparability
 from ganrepro.report.claims import CLAIMS, Verdict
 from ganrepro.report.results import Results
@@ -69,22 +70,18 @@ def image(path: Path, caption: str) -> str:
 def table_html(path: Path) -> str:
     if not path.is_file():
         return f'<p class="missing">table {esc(path.name)} missing</p>'
-    df = pd.read_csv(path)
-    cols = [c for c in df.columns if not c.endswith("_std")]
+    cols, rows = display_rows(pd.read_csv(path))
     head = "".join(f"<th>{esc(c)}</th>" for c in cols)
-    rows = []
-    for _, row in df.iterrows():
-        cells = []
-        for c in cols:
-            v = row[c]
-            if isinstance(v, float):
-                sd = row.get(f"{c}_std")
-                cells.append(num([v]) if sd is None or pd.isna(sd) else f"{v:.4g} ± {sd:.2g}")
-            else:
-                cls = ' class="diverged"' if str(v) == "diverged" else ""
-                cells.append(f"<span{cls}>{esc(v)}</span>")
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="diverged">{esc(c)}</td>' if c == "diverged" else f"<td>{esc(c)}</td>"
+            for c in cells
+        )
+        + "</tr>"
+        for cells in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def family(run) -> str:

@@ -100,7 +100,7 @@ def recorded(quick_dag):
     status = tool("dvc", "status", "--json", cwd=quick_dag)
     assert json.loads(status.stdout) == {}, status.stdout[:2000]
     tool("dvc", "push", "--quiet", cwd=quick_dag)
-    git(quick_dag, "add", "-f", "dvc.lock")
+    git(quick_dag, "add", "dvc.lock")
     git(quick_dag, "commit", "-qm", "record quick outputs")
     return quick_dag, remote
 

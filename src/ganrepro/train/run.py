@@ -77,7 +77,7 @@ def train(
     ``trainer_hook(trainer)``, for tests, may wrap the trainer before the loop starts.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    (out / "grids").mkdir(parents=True, exist_ok=True)  # exists even if no grid is reached
     if threads:
         torch.set_num_threads(threads)
     dev = pick_device(device)

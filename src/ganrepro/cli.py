@@ -102,7 +102,7 @@ def _device(name: str) -> str:
     return str(pick_device(name))
 
 
-def _extractors(params, dataset: str, classifier: str | None, device: str):
+def _extractors(params, classifier: str | None, device: str):
     from ganrepro.evaluate.extractors import make_extractor
 
     return [
@@ -133,7 +133,7 @@ def cmd_stats(args) -> None:
 
     params = load_params(args.params, scale=args.scale)
     args.device = _device(args.device)
-    extractors = _extractors(params, args.data, args.classifier, args.device)
+    extractors = _extractors(params, args.classifier, args.device)
     meta = compute_stats(
         args.data, args.out, extractors, params.evaluation.n_reference, params.evaluation.is_splits
     )
@@ -150,7 +150,7 @@ def cmd_evaluate(args) -> None:
     params = load_params(args.params, scale=args.scale)
     args.device = _device(args.device)
     run = params.run(args.run)
-    extractors = _extractors(params, run.data, args.classifier, args.device)  # fail before work
+    extractors = _extractors(params, args.classifier, args.device)  # fail before any work
     if args.threads:
         import torch
 

@@ -88,6 +88,7 @@ def cmd_train(args) -> None:
         device=args.device,
         threads=args.threads,
         save_every_s=args.save_every,
+        restart_if_changed=args.restart_if_changed,
     )
     print(
         f"{run.id}: {summary['status']} after {summary['steps_done']}/{summary['total_steps']} "
@@ -322,6 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also save resume.pt this often (default: %(default)s)",
     )
     p.add_argument("--restart", action="store_true", help="discard saved state and start over")
+    p.add_argument(
+        "--restart-if-changed",
+        action="store_true",
+        help="discard saved state of another configuration or seed instead of "
+        "refusing to resume (the workflow's setting after a parameter change)",
+    )
     _params_args(p)
     p.set_defaults(func=cmd_train)
 

@@ -38,7 +38,8 @@ def _run_stages(params: Params) -> dict:
             d = run_dir(run_id, k)
             suffix = (f"seed{k}",) if k else ()
             stages[stage_name("train", run_id, *suffix)] = {
-                "cmd": f"ganrepro train {run_id} --data {data} --out {d} --seed-index {k} {P}",
+                "cmd": f"ganrepro train {run_id} --data {data} --out {d} --seed-index {k} "
+                f"--restart-if-changed {P}",
                 "deps": [data, *CODE["train"]],
                 "params": [f"sources.{run.source}.{run.name}", "seed", "standins"],
                 "outs": [

@@ -133,6 +133,22 @@ def test_resume_refuses_a_different_config(quick_params, prepared, tmp_path):
         _train(changed, prepared, tmp_path)
 
 
+def test_restart_if_changed_discards_another_configs_state(quick_params, prepared, tmp_path):
+    """The workflow's setting: after a parameter change the run starts over, never mixing."""
+    run = short(quick_params.run("ding/wgan"), 4)
+    with pytest.raises(KeyboardInterrupt):
+        _train(run, prepared, tmp_path / "a", trainer_hook=_crash_after(3))
+    changed = dataclasses.replace(run, optim=dataclasses.replace(run.optim, lr=1e-3))
+    summary = _train(changed, prepared, tmp_path / "a", restart_if_changed=True)
+    assert summary["status"] == "completed"
+    _train(changed, prepared, tmp_path / "fresh")
+    assert (tmp_path / "a/checkpoint.pt").read_bytes() == (
+        tmp_path / "fresh/checkpoint.pt"
+    ).read_bytes()
+    steps = [int(line.split(",")[0]) for line in (tmp_path / "a/log.csv").read_text().split()[1:]]
+    assert steps == [1, 2, 3, 4]
+
+
 def test_kill_during_a_checkpoint_write_leaves_the_previous_one_loadable(tmp_path):
     path = tmp_path / "checkpoint.pt"
     checkpoint.save(path, {"step": 1, "weights": torch.arange(10.0)})

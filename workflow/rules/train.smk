@@ -28,7 +28,8 @@ rule train:
         cfg=PARAMS_ARGS,
     shell:
         "ganrepro train {wildcards.source}/{wildcards.run} --data {input.data}"
-        " --out {params.out} {params.seed} --threads {threads} --device {params.device}"
+        " --out {params.out} {params.seed} --restart-if-changed --threads {threads}"
+        " --device {params.device}"
         " {params.cfg} > {log} 2>&1"
 
 

@@ -17,6 +17,7 @@ import math
 import shutil
 import signal
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -70,10 +71,13 @@ def train(
     device: str = "auto",
     threads: int | None = None,
     save_every_s: float = 600.0,
+    restart_if_changed: bool = False,
     trainer_hook=None,
 ) -> dict:
     """Train ``run`` into ``out``, resuming from the newest state there. Returns train.json.
 
+    State saved under another configuration or seed is never resumed: it is an error, or, with
+    ``restart_if_changed`` (what the workflow uses after a parameter change), discarded.
     ``trainer_hook(trainer)``, for tests, may wrap the trainer before the loop starts.
     """
     out = Path(out)
@@ -98,12 +102,22 @@ def train(
         }
 
     resume_from = checkpoint.latest_resumable(out)
+    state = None
     if resume_from is not None:
-        state = checkpoint.load(resume_from, expected_hash=run.hash())
-        if state["seed"] != seed:
-            raise checkpoint.CheckpointMismatch(
-                f"{resume_from} was trained with seed {state['seed']}, not {seed}"
-            )
+        try:
+            state = checkpoint.load(resume_from, expected_hash=run.hash())
+            if state["seed"] != seed:
+                raise checkpoint.CheckpointMismatch(
+                    f"{resume_from} was trained with seed {state['seed']}, not {seed}"
+                )
+        except checkpoint.CheckpointMismatch as exc:
+            if not restart_if_changed:
+                raise
+            print(f"{run.id}: {exc}; starting over", file=sys.stderr)
+            clear(out)
+            (out / "grids").mkdir(parents=True, exist_ok=True)
+            state = None
+    if state is not None:
         trainer.load_state_dict(state["trainer"])
         checkpoint.set_rng_state(state["rng"])
     else:

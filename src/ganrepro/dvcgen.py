@@ -67,7 +67,8 @@ def _run_stages(params: Params) -> dict:
                     *CODE["evaluate"],
                 ],
                 "params": ["evaluation"],
-                "metrics": [{f"{d}/metrics.json": {"cache": False}}],
+                # cached: results/ is not in git, so only the DVC cache carries them to a clone
+                "metrics": [{f"{d}/metrics.json": {"cache": True}}],
             }
     return stages
 

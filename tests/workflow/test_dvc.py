@@ -70,7 +70,7 @@ def test_each_train_stage_depends_on_its_own_params_key(root):
     dvc = yaml.safe_load((root / "dvc.yaml").read_text())
     assert dvc["stages"]["train-frank-wgan"]["params"] == ["sources.frank.wgan", "seed", "standins"]
     assert dvc["stages"]["evaluate-frank-wgan"]["metrics"] == [
-        {"results/runs/frank/wgan/metrics.json": {"cache": False}}
+        {"results/runs/frank/wgan/metrics.json": {"cache": True}}
     ]
 
 

@@ -39,7 +39,8 @@ def main() -> None:
     print(f"full-scale dry run (205 jobs): median {t:.2f} s (target <= 3 s)")
     per_rule: dict[str, list[float]] = defaultdict(list)
     for tsv in (ROOT / "logs/benchmarks").rglob("*.tsv"):
-        rule = tsv.relative_to(ROOT / "logs/benchmarks").parts[0]
+        parts = tsv.relative_to(ROOT / "logs/benchmarks").parts
+        rule = parts[0] if len(parts) > 1 else tsv.stem
         with open(tsv) as fh:
             rows = list(csv.DictReader(fh, delimiter="\t"))
         if rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -92,9 +93,12 @@ def expected_downstream(dvc: dict, stage: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def recorded(quick_dag):
-    """The quick DAG's outputs recorded into dvc.lock (`dvc commit -f`) and pushed."""
-    remote = quick_dag.parent / "dvc-remote"
+def recorded(quick_dag, tmp_path_factory):
+    """A copy of the quick DAG's repository (the other tests keep theirs untouched), its
+    outputs recorded into dvc.lock (`dvc commit -f`) and pushed."""
+    base = tmp_path_factory.mktemp("dvc")
+    quick_dag = Path(shutil.copytree(quick_dag, base / "repo", symlinks=True))
+    remote = base / "dvc-remote"
     tool("dvc", "remote", "modify", "--local", "local", "url", str(remote), cwd=quick_dag)
     tool("dvc", "commit", "--force", "--quiet", cwd=quick_dag)
     status = tool("dvc", "status", "--json", cwd=quick_dag)

@@ -8,6 +8,8 @@ set -euo pipefail
 cmd=${1:?start|stop}
 dir=$(mkdir -p "${2:?state directory}" && cd "$2" && pwd)
 conf="$dir/slurm.conf"
+# munged runs as the munge user, which may not traverse DIR (e.g. a private temp folder)
+munge_dir="/run/ganrepro-munge-$(printf %s "$dir" | md5sum | cut -c1-12)"
 
 stop() {
   # the default config path, linked at start so that job steps (srun) inside jobs find it
@@ -23,7 +25,7 @@ stop() {
   done
 }
 
-if [ "$cmd" = stop ]; then stop; exit 0; fi
+if [ "$cmd" = stop ]; then stop; rm -rf "$munge_dir"; exit 0; fi
 [ "$cmd" = start ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
@@ -35,7 +37,7 @@ fi
 host=$(hostname -s)
 cpus=$(nproc)
 mem=$(awk '/MemAvailable/ {print int($2 / 1024 * 0.8)}' /proc/meminfo)
-mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
+mkdir -p "$dir/state" "$dir/spool" "$munge_dir"
 cat > "$conf" <<CONF
 ClusterName=ganrepro
 SlurmctldHost=$host(127.0.0.1)
@@ -43,7 +45,7 @@ SlurmctldPort=16817
 SlurmdPort=16818
 SlurmUser=root
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge/munge.socket
+AuthInfo=socket=$munge_dir/munge.socket
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
@@ -73,11 +75,12 @@ if [ -e /etc/slurm/slurm.conf ] && [ ! -L /etc/slurm/slurm.conf ]; then
   exit 1
 fi
 ln -sfn "$conf" /etc/slurm/slurm.conf
-chown munge:munge "$dir/munge"
-runuser -u munge -- /usr/sbin/munged --socket="$dir/munge/munge.socket" \
-  --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
-  --seed-file="$dir/munge/munged.seed" --force
-cp "$dir/munge/munged.pid" "$dir/munged.pid"
+chown munge:munge "$munge_dir"
+chmod 755 "$munge_dir"
+runuser -u munge -- /usr/sbin/munged --socket="$munge_dir/munge.socket" \
+  --pid-file="$munge_dir/munged.pid" --log-file="$munge_dir/munged.log" \
+  --seed-file="$munge_dir/munged.seed" --force
+cp "$munge_dir/munged.pid" "$dir/munged.pid"
 SLURM_CONF="$conf" /usr/sbin/slurmctld -f "$conf"
 SLURM_CONF="$conf" /usr/sbin/slurmd -f "$conf"
 for _ in $(seq 60); do  # bounded: 30 s

@@ -176,7 +176,7 @@ def _check_run(run: RunConfig, where: str) -> None:
         fail("objective.ac", "the auxiliary classifier head exists on the resnet critic only")
     if m.conditioning == "cbn" and m.arch != "resnet":
         fail("model.conditioning", "conditional BatchNorm ('cbn') needs arch resnet")
-    if m.conditioning in ("embed",) and m.arch != "dcgan":
+    if m.conditioning == "embed" and m.arch != "dcgan":
         fail("model.conditioning", "'embed' conditioning needs arch dcgan")
     if m.conditioning == "embed" and m.embed_dim is None:
         fail("model.embed_dim", "is required with conditioning 'embed'")

@@ -10,7 +10,6 @@ import torch
 from PIL import Image
 
 from ganrepro.config.types import Params
-from ganrepro.data import DATASETS
 from ganrepro.evaluate import visuals
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.outputs.catalog import Output
@@ -227,7 +226,3 @@ KINDS = {
     "study_trend": study_trend,
     "divergence": divergence,
 }
-
-
-def class_names(dataset: str) -> tuple[str, ...]:
-    return DATASETS[dataset].class_names

@@ -90,7 +90,7 @@ def periodic_checkpoints(out: Path) -> list[tuple[int, Path]]:
 
 def latest_resumable(out: Path) -> Path | None:
     """The newest of ``resume.pt`` and the periodic checkpoints, if any."""
-    candidates = [(step, p) for step, p in periodic_checkpoints(out)]
+    candidates = periodic_checkpoints(out)
     resume = out / "resume.pt"
     if resume.exists():
         step = torch.load(resume, map_location="cpu", weights_only=False)["step"]

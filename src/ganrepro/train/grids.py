@@ -32,6 +32,6 @@ def save_grid(
     """``images``: (N, C, H, W) in ``value_range`` -> one PNG, written atomically."""
     grid = make_grid(to_uint8(images, *value_range).cpu(), nrow=nrow, padding=2, pad_value=255)
     arr = grid.permute(1, 2, 0).numpy().astype(np.uint8)
-    img = Image.fromarray(arr[..., 0] if arr.shape[2] == 1 else arr)
+    img = Image.fromarray(arr)  # make_grid gives 3 channels, grey images included
     with atomic_open(path) as fh:
         img.save(fh, format="PNG")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ..workflow.conftest import BIN, copy_repo, tool
+from ..conftest import BIN, copy_repo, tool
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import copy_repo, git, snakemake, tool
+from ..conftest import copy_repo, git, snakemake, tool
 
 
 def snakemake_outputs(repo, *extra) -> set[str]:

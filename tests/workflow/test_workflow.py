@@ -16,7 +16,7 @@ import yaml
 
 from ganrepro.outputs import catalog
 
-from .conftest import copy_repo, snakemake
+from ..conftest import copy_repo, snakemake
 
 
 @pytest.fixture(scope="module")

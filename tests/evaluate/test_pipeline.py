@@ -20,7 +20,7 @@ from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import compute_stats, load_stats
 from ganrepro.train.run import train
 
-from ..train.helpers import short
+from ..train.helpers import at_step, poison_critic, short
 
 
 @pytest.fixture(scope="module")
@@ -227,17 +227,7 @@ def test_sampler_reproduces_the_trainers_generator(quick_params, evaluated):
 def test_diverged_status_is_carried_into_metrics(quick_params, prepared, classifiers, tmp_path):
     run = short(quick_params.run("frank/wgan"), 4, checkpoints=2)
 
-    def hook(trainer):
-        step = trainer.step
-
-        def wrapped():
-            if trainer.step_count == 2:
-                with torch.no_grad():
-                    next(trainer.D.parameters()).fill_(float("nan"))
-            return step()
-
-        trainer.step = wrapped
-
+    hook = at_step(2, poison_critic, before=True)
     train(run, prepared["photos"], tmp_path / "run", seed=0, device="cpu", trainer_hook=hook)
     ex = [make_extractor("classifier", classifier_path=classifiers["photos"]["path"])]
     compute_stats(prepared["photos"], tmp_path / "s.npz", ex, 300, 10)

@@ -40,3 +40,29 @@ def params_of(module: torch.nn.Module) -> list[torch.Tensor]:
 
 def changed(before: list[torch.Tensor], module: torch.nn.Module) -> list[bool]:
     return [not torch.equal(b, p) for b, p in zip(before, module.parameters(), strict=True)]
+
+
+def at_step(k: int, action, before: bool = False):
+    """A trainer hook (``train(..., trainer_hook=...)``) that calls ``action(trainer)`` right
+    after step ``k`` (or right before it, with ``before``)."""
+
+    def hook(trainer):
+        step = trainer.step
+
+        def wrapped():
+            if before and trainer.step_count == k:
+                action(trainer)
+            logs = step()
+            if not before and trainer.step_count == k:
+                action(trainer)
+            return logs
+
+        trainer.step = wrapped
+
+    return hook
+
+
+def poison_critic(trainer) -> None:
+    """Fill a critic weight with NaN: the next losses are not finite."""
+    with torch.no_grad():
+        next(trainer.D.parameters()).fill_(float("nan"))

@@ -19,7 +19,7 @@ from ganrepro.config.types import CFGConfig
 from ganrepro.train import checkpoint
 from ganrepro.train.run import SIGTERM_EXIT, train
 
-from .helpers import short
+from .helpers import at_step, poison_critic, short
 
 # one run per trainer/architecture family: MLP + dropout + clipping, DCGAN + BN + GP,
 # ResNet + CBN + AC + lr decay, CFG-GAN
@@ -55,37 +55,17 @@ def test_same_seed_same_bytes(quick_params, prepared, reference, tmp_path, run_i
 
 
 def _sigterm_after(k: int):
-    """A hook that delivers a real SIGTERM to this process right after step k."""
+    """A real SIGTERM to this process right after step k."""
+    return at_step(k, lambda _: os.kill(os.getpid(), signal.SIGTERM))
 
-    def hook(trainer):
-        step = trainer.step
 
-        def wrapped():
-            logs = step()
-            if trainer.step_count == k:
-                os.kill(os.getpid(), signal.SIGTERM)
-            return logs
-
-        trainer.step = wrapped
-
-    return hook
+def _crash(_):
+    raise KeyboardInterrupt("simulated crash")
 
 
 def _crash_after(k: int):
-    """A hook that crashes (no checkpoint written) right after step k."""
-
-    def hook(trainer):
-        step = trainer.step
-
-        def wrapped():
-            logs = step()
-            if trainer.step_count == k:
-                raise KeyboardInterrupt("simulated crash")
-            return logs
-
-        trainer.step = wrapped
-
-    return hook
+    """A crash (no checkpoint written) right after step k."""
+    return at_step(k, _crash)
 
 
 @pytest.mark.parametrize("run_id", FAMILIES)
@@ -176,18 +156,7 @@ checkpoint.save({str(path)!r}, {{"step": 2, "weights": __import__("torch").zeros
 
 
 def _inject_nan_after(k: int):
-    def hook(trainer):
-        step = trainer.step
-
-        def wrapped():
-            if trainer.step_count == k:
-                with torch.no_grad():
-                    next(trainer.D.parameters()).fill_(float("nan"))
-            return step()
-
-        trainer.step = wrapped
-
-    return hook
+    return at_step(k, poison_critic, before=True)
 
 
 @pytest.mark.parametrize("run_id", ["ding/wgan", "frank/wgan_gp"])

@@ -114,7 +114,7 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
         stderr=subprocess.STDOUT,
         text=True,
     )
-    log = repo / "results/runs/frank/wgan_gp/log.csv"
+    log = repo / "results/runs/frank/wgan_gp/ckpt/log.csv"  # the live log
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:  # wait for the job to be training, then cancel it
         if log.exists() and len(log.read_text().splitlines()) > 60:
@@ -142,8 +142,8 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
     ).read_bytes()
     assert not (folder / "resume.pt").exists()
     assert not list(folder.rglob("*.tmp"))  # nothing half-written left behind
-    steps = [int(line.split(",")[0]) for line in log.read_text().splitlines()[1:]]
-    assert steps == list(range(1, 401))
+    final_log = (folder / "log.csv").read_text().splitlines()[1:]
+    assert [int(line.split(",")[0]) for line in final_log] == list(range(1, 401))
 
 
 def test_an_unknown_partition_fails_fast_with_slurms_message(cluster, tmp_path):

@@ -15,7 +15,10 @@ from ganrepro.io import write_text
 
 class RunLogger:
     def __init__(self, out: Path, columns: tuple[str, ...], start: int, total: int, desc: str):
-        self.path = out / "log.csv"
+        # The live log sits with the resumable state in ckpt/: a scheduler that deletes a failed
+        # job's declared outputs (Snakemake) must not take the rows a resumed run keeps.
+        self.path = out / "ckpt" / "log.csv"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.columns = ("step", "epoch", "img_per_s", *columns)
         self._truncate(start)
         new = not self.path.exists() or self.path.stat().st_size == 0

@@ -188,6 +188,8 @@ def train(
         "wall_time_s": round(time.perf_counter() - t_start, 3),
         "images_per_s_median": round(statistics.median(rates), 1) if rates else None,
     }
+    live_log = (out / "ckpt" / "log.csv").read_bytes()
+    atomic_write(out / "log.csv", lambda fh: fh.write(live_log))  # the run's final log
     write_json(out / "train.json", summary)
     return summary
 

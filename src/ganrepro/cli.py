@@ -28,15 +28,14 @@ def cmd_validate(args) -> None:
     )
 
 
-def cmd_schema(args) -> None:
-    from ganrepro.config import params_schema
-
-    text = json.dumps(params_schema(), indent=2) + "\n"
+def _emit_generated(text: str, args, command: str) -> None:
+    """A generated file: ``--check PATH`` fails if PATH differs, ``--out PATH`` writes it,
+    otherwise print it."""
     if args.check:
         current = Path(args.check).read_text() if Path(args.check).exists() else ""
         if current != text:
             raise UsageError(
-                f"{args.check} is out of date: run `ganrepro schema --out {args.check}`"
+                f"{args.check} is out of date: run `ganrepro {command} --out {args.check}`"
             )
         print(f"{args.check}: up to date")
     elif args.out:
@@ -45,6 +44,12 @@ def cmd_schema(args) -> None:
         write_text(args.out, text)
     else:
         sys.stdout.write(text)
+
+
+def cmd_schema(args) -> None:
+    from ganrepro.config import params_schema
+
+    _emit_generated(json.dumps(params_schema(), indent=2) + "\n", args, "schema")
 
 
 def cmd_runs(args) -> None:
@@ -269,18 +274,7 @@ def cmd_dvc_yaml(args) -> None:
     from ganrepro.config import load_params
     from ganrepro.dvcgen import render
 
-    text = render(load_params(args.params, scale=args.scale))
-    if args.check:
-        current = Path(args.check).read_text() if Path(args.check).exists() else ""
-        if current != text:
-            raise UsageError(f"{args.check} is stale: run `ganrepro dvc-yaml --out {args.check}`")
-        print(f"{args.check}: up to date")
-    elif args.out:
-        from ganrepro.io import write_text
-
-        write_text(args.out, text)
-    else:
-        sys.stdout.write(text)
+    _emit_generated(render(load_params(args.params, scale=args.scale)), args, "dvc-yaml")
 
 
 def _params_args(p: argparse.ArgumentParser) -> None:

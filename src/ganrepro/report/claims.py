@@ -1,8 +1,10 @@
 """Each source's qualitative claims, the measurement coded to test each, and its verdict.
 
-A verdict is ``supported``, ``not supported`` or ``inconclusive`` (with the reason). Comparisons
-between runs need at least two seeds per run and a difference beyond two standard errors;
-claims about absolute values need the full scale, real data and Inception features.
+A verdict is ``supported``, ``not supported`` or ``inconclusive`` (with the reason). A comparison
+between two runs is Welch's t-test on their per-seed values (two-sided, alpha = 0.05): it needs at
+least two seeds per run, and the reason gives the p-value and the seeds behind it. A claim made of
+several comparisons says how it combines them (:func:`_all`). Claims about absolute values need
+the full scale, real data and Inception features.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from ganrepro.report.results import Results
 
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
+ALPHA = 0.05  # significance level of every test, fixed before any result
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class Verdict:
     verdict: str
     measurement: str
     reason: str = ""
+    p: float | None = None  # the test's p-value (a combined claim: the one that decided)
+    better: bool | None = None  # the measured difference points the claimed way
 
 
 @dataclass(frozen=True)
@@ -32,50 +37,100 @@ class Claim:
 
 
 def _ms(values: list[float]) -> str:
+    """Mean ± sample std over seeds, then the per-seed values."""
     if not values:
         return "n/a"
     if len(values) == 1:
         return f"{values[0]:.4g}"
-    return f"{statistics.fmean(values):.4g} ± {statistics.stdev(values):.2g}"
+    seeds = ", ".join(f"{v:.4g}" for v in values)
+    return f"{statistics.fmean(values):.4g} ± {statistics.stdev(values):.2g} [{seeds}]"
+
+
+def welch_p(a: list[float], b: list[float]) -> float:
+    """Two-sided p-value of Welch's t-test (unequal variances); NaN when neither run varies
+    and the means agree. Two constant runs with different means differ with p = 0."""
+    from scipy import stats
+
+    if statistics.variance(a) == 0 and statistics.variance(b) == 0:
+        return math.nan if statistics.fmean(a) == statistics.fmean(b) else 0.0
+    return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def welch(a: list[float], b: list[float], better: str, min_seeds: int = 2) -> Verdict:
+    """Is ``a`` better than ``b`` (``better``: "lower" or "higher")? Welch's t-test at ALPHA:
+    significant in the claimed direction -> supported, in the other -> not supported."""
+    if not a or not b:
+        return Verdict(INCONCLUSIVE, "", "a run has no metrics (missing)")
+    if len(a) < min_seeds or len(b) < min_seeds:
+        return Verdict(
+            INCONCLUSIVE,
+            "",
+            f"too few seeds ({len(a)} and {len(b)}; Welch's t-test needs {min_seeds} per run)",
+        )
+    diff = statistics.fmean(a) - statistics.fmean(b)
+    a_better = diff < 0 if better == "lower" else diff > 0
+    p = welch_p(a, b)
+    why = f"difference {diff:.3g}, Welch's t-test p = {p:.3g} (alpha {ALPHA})"
+    if not p < ALPHA:  # NaN too
+        return Verdict(INCONCLUSIVE, "", f"{why}: not significant", p, a_better)
+    return Verdict(SUPPORTED if a_better else NOT_SUPPORTED, "", why, p, a_better)
 
 
 def compare(a: list[float], b: list[float], better: str, min_seeds: int = 2) -> tuple[str, str]:
-    """Is ``a`` better than ``b`` (``better``: "lower" or "higher")? (verdict, reason)."""
-    if not a or not b:
-        return INCONCLUSIVE, "a run has no metrics (missing)"
-    if len(a) < min_seeds or len(b) < min_seeds:
-        return INCONCLUSIVE, (
-            f"too few seeds ({len(a)} and {len(b)}; needs {min_seeds} per "
-            "run to tell a difference from seed noise)"
-        )
-    diff = statistics.fmean(a) - statistics.fmean(b)
-    se = math.sqrt(statistics.variance(a) / len(a) + statistics.variance(b) / len(b))
-    if abs(diff) <= 2 * se:
-        return INCONCLUSIVE, f"difference {diff:.3g} within two standard errors ({2 * se:.3g})"
-    a_better = diff < 0 if better == "lower" else diff > 0
-    return (SUPPORTED if a_better else NOT_SUPPORTED), f"difference {diff:.3g}, 2 SE {2 * se:.3g}"
+    """(verdict, reason) of :func:`welch`."""
+    v = welch(a, b, better, min_seeds)
+    return v.verdict, v.reason
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (family-wise error at the nominal level)."""
+    order = sorted(range(len(pvalues)), key=lambda i: pvalues[i])
+    adjusted, running = [math.nan] * len(pvalues), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted
 
 
 def _pairwise(r: Results, a: str, b: str, key: str, better: str, label: str) -> Verdict:
     va, vb = r.final(a, key), r.final(b, key)
-    verdict, reason = compare(va, vb, better)
     name = {"fid": "FID", "is_mean": "IS"}.get(key, key)
     ex = r.extractor(a) or "?"
-    return Verdict(
-        verdict,
+    return _measured(
+        welch(va, vb, better),
         f"{label}: {name} ({ex}) {a} {_ms(va)} vs {b} {_ms(vb)} ({better} is better)",
-        reason,
     )
 
 
+def _measured(v: Verdict, measurement: str) -> Verdict:
+    return Verdict(v.verdict, measurement, v.reason, v.p, v.better)
+
+
 def _all(verdicts: list[Verdict]) -> Verdict:
-    """Several comparisons that must all hold."""
+    """Several comparisons that must all hold. Supported when every one is significant in the
+    claimed direction (an intersection-union test: valid at alpha without correction); not
+    supported when one points the other way significantly after Holm's correction over the
+    comparisons; inconclusive otherwise."""
     text = "; ".join(v.measurement for v in verdicts)
-    if any(v.verdict == NOT_SUPPORTED for v in verdicts):
-        return Verdict(NOT_SUPPORTED, text, "; ".join(v.reason for v in verdicts))
+    reasons = "; ".join(v.reason for v in verdicts if v.reason)
     if all(v.verdict == SUPPORTED for v in verdicts):
-        return Verdict(SUPPORTED, text, "; ".join(v.reason for v in verdicts))
-    return Verdict(INCONCLUSIVE, text, "; ".join(v.reason for v in verdicts if v.reason))
+        p = max(v.p for v in verdicts if v.p is not None) if verdicts else None
+        return Verdict(SUPPORTED, text, f"all significant (intersection-union test); {reasons}", p)
+    ps = [v.p if v.p is not None and not math.isnan(v.p) else 1.0 for v in verdicts]
+    against = [
+        (adj, v)
+        for adj, v in zip(holm(ps), verdicts, strict=True)
+        if v.better is False and adj < ALPHA
+    ]
+    if against:
+        adj = min(a for a, _ in against)
+        return Verdict(
+            NOT_SUPPORTED,
+            text,
+            f"a comparison goes against it (Holm-adjusted p = {adj:.3g}); {reasons}",
+            adj,
+        )
+    return Verdict(INCONCLUSIVE, text, reasons)
 
 
 def _full_scale_only(r: Results, run_id: str) -> str | None:
@@ -110,12 +165,15 @@ def _relative_is(r: Results, run_id: str) -> list[float]:
 
 def acwgan_stl_worse(r: Results) -> Verdict:
     a, b = _relative_is(r, "acwgan/stl10"), _relative_is(r, "acwgan/cifar10")
-    verdict, reason = compare(a, b, "lower")
-    if r.standins and verdict != INCONCLUSIVE:  # both stand-ins are the same photos
-        verdict, reason = INCONCLUSIVE, "at quick scale both datasets are the same stand-in"
-    return Verdict(
-        verdict, f"IS / real-data IS: stl10 {_ms(a)} vs cifar10 {_ms(b)} (lower is worse)", reason
+    v = _measured(
+        welch(a, b, "lower"),
+        f"IS / real-data IS: stl10 {_ms(a)} vs cifar10 {_ms(b)} (lower is worse)",
     )
+    if r.standins and v.verdict != INCONCLUSIVE:  # both stand-ins are the same photos
+        return Verdict(
+            INCONCLUSIVE, v.measurement, "with stand-ins both datasets are the same photos"
+        )
+    return v
 
 
 def acwgan_best_classes(r: Results) -> Verdict:
@@ -247,13 +305,11 @@ def frank_wgans_stabler(r: Results) -> Verdict:
     verdicts = []
     for run in ("frank/wgan", "frank/wgan_gp"):
         a, b = _worst_rise(r, run), _worst_rise(r, "frank/dcgan")
-        verdict, reason = compare(a, b, "lower")
         verdicts.append(
-            Verdict(
-                verdict,
+            _measured(
+                welch(a, b, "lower"),
                 f"largest relative FID rise during training: {run} "
                 f"{_ms(a)} vs frank/dcgan {_ms(b)}",
-                reason,
             )
         )
     return _all(verdicts)
@@ -273,10 +329,10 @@ def frank_gan_faster(r: Results) -> Verdict:
     verdicts = []
     for run in ("frank/wgan", "frank/wgan_gp"):
         a, b = _epoch_of_best(r, "frank/dcgan"), _epoch_of_best(r, run)
-        verdict, reason = compare(a, b, "lower")
         verdicts.append(
-            Verdict(
-                verdict, f"epoch of the best FID: frank/dcgan {_ms(a)} vs {run} {_ms(b)}", reason
+            _measured(
+                welch(a, b, "lower"),
+                f"epoch of the best FID: frank/dcgan {_ms(a)} vs {run} {_ms(b)}",
             )
         )
     return _all(verdicts)

@@ -105,7 +105,9 @@ def cross_table(params: Params, r: Results) -> str:
         "model",
         "dataset (used)",
         "features",
+        "FID at step 0",
         "FID",
+        "final / step 0",
         "IS",
         "KID",
         "precision",
@@ -131,9 +133,11 @@ def cross_table(params: Params, r: Results) -> str:
             r.extractor(run_id) or "—",
         ]
         cells = [esc(c) for c in cells]
-        cells += [
-            num(r.final(run_id, k)) for k in ("fid", "is_mean", "kid_mean", "precision", "recall")
-        ]
+        start, final = r.at_start(run_id, "fid"), r.final(run_id, "fid")
+        cells.append(num(start))
+        cells.append(num(final))
+        cells.append(num([b / a for a, b in zip(start, final, strict=False) if a]))
+        cells += [num(r.final(run_id, k)) for k in ("is_mean", "kid_mean", "precision", "recall")]
         cells.append(num(r.final(run_id, "accuracy", "classifier")))
         cells.append(str(len(ms)))
         cells.append(num([m["wall_time_s"] for m in ms]))
@@ -222,9 +226,17 @@ def build_page(
     banner = ""
     if params.standins or params.scale != "full":
         banner = (
-            '<p class="banner">Quick scale on offline stand-in data: these numbers test the '
-            "pipeline, not the sources' claims; metrics use the domain classifier's "
-            "features and are not comparable with published values.</p>"
+            f'<p class="banner">{esc(params.scale.capitalize())} scale on offline stand-in data '
+            "(digits for MNIST, photo patches for CIFAR-10 / STL-10): the verdicts below hold "
+            "for the stand-ins at this scale, not for the sources' datasets; metrics use the "
+            "domain classifier's features and are not comparable with published values."
+            + (
+                " With one seed per run no comparison can be tested: every comparative claim "
+                "is inconclusive by design."
+                if params.seeds < 2
+                else ""
+            )
+            + "</p>"
         )
     data = prov.get("data", {})
     prov_rows = "".join(
@@ -259,11 +271,17 @@ def build_page(
 <nav>{nav}</nav>
 <h2 id="runs">Every run</h2>
 <p>Final metrics of each run (mean ± std over seeds where there are several), against the
-training split's reference statistics. Classes: {esc(classes)}.</p>
+training split's reference statistics. "FID at step 0" scores the untrained generator: a run
+has learned when its final FID is well below it (the quick scale asks for at most half).
+Classes: {esc(classes)}.</p>
 {cross_table(params, r)}
 <h2 id="claims">Claims</h2>
 <p>Each source's own claims, the measurement coded to test it
-(<code>src/ganrepro/report/claims.py</code>) and the verdict it gives on these results.</p>
+(<code>src/ganrepro/report/claims.py</code>) and the verdict it gives on these results.
+A comparison of two runs is Welch's t-test on their per-seed values (two-sided, alpha 0.05); a
+claim made of several comparisons is supported when every one is significant the claimed way,
+and not supported when one goes the other way after Holm's correction. The p-values and the
+per-seed values behind each verdict are shown.</p>
 {claims}
 <h2 id="anchors">Literature anchors</h2>
 {anchors_table(r)}

@@ -58,6 +58,10 @@ class Results:
             for m in self.metrics.get(run_id, [])
         ]
 
+    def at_start(self, run_id: str, key: str) -> list[float]:
+        """Per-seed value of ``key`` at step 0 (the untrained generator), when evaluated."""
+        return [c[0][1] for c in self.curves(run_id, key) if c and c[0][0] == 0]
+
     def statuses(self, run_id: str) -> list[str]:
         return [m["status"] for m in self.metrics.get(run_id, [])]
 

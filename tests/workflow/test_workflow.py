@@ -109,10 +109,34 @@ def test_quick_dag_produces_every_figure_and_table(quick_dag):
                 assert len(csv) == 1 + len(out.runs), (source, name)
             md = (quick_dag / f"results/tables/{source}/{name}.md").read_text()
             assert md.startswith("# ") and md.count("\n|") >= 2
+
+
+# The quick_dag fixture makes this run diverge at once (to test divergence): the only run
+# exempt from learning.
+FORCED_DIVERGENCE = "zhu/cfg_dcgan_mnist"
+
+
+@pytest.mark.slow
+def test_every_quick_run_learns(quick_dag):
+    """Every run's final classifier-FID is at most half its step-0 FID (the untrained
+    generator's), and conditional digit runs draw the class asked for."""
+    params = yaml.safe_load((quick_dag / "params.yaml").read_text())
+    flat = []
     for source, runs in params["sources"].items():
         for run in runs:
             m = json.loads((quick_dag / f"results/runs/{source}/{run}/metrics.json").read_text())
-            assert m["final"]["classifier"]["fid"] >= 0, (source, run)
+            if f"{source}/{run}" == FORCED_DIVERGENCE:
+                assert m["status"] == "diverged"
+                continue
+            assert m["status"] == "completed", (source, run, m["reason"])
+            assert m["curve"][0]["step"] == 0
+            start, final = m["curve"][0]["classifier"]["fid"], m["final"]["classifier"]["fid"]
+            if not final <= 0.5 * start:
+                flat.append(f"{source}/{run}: {start:.0f} -> {final:.0f}")
+            accuracy = m["final"]["classifier"].get("accuracy")
+            if accuracy is not None and m["data"] == "digits":
+                assert accuracy >= 0.6, (source, run, accuracy)
+    assert not flat, f"runs that did not learn: {flat}"
 
 
 @pytest.mark.slow

@@ -10,6 +10,51 @@ from ganrepro.report.html import build_page
 from ganrepro.report.provenance import provenance
 from ganrepro.report.results import Results
 
+# What a scale may change freely (sizes and budgets); anything else that differs from the full
+# scale (a learning rate, a loss setting...) is a deviation the report must list.
+SIZES = {"width", "embed_dim", "g_hidden", "d_hidden", "g_branches", "d_branches"}
+BUDGETS = {"batch_size", "g_batch_size", "epochs", "iterations", "stages", "checkpoints"}
+CFG_SIZES = {"T", "approx_n", "approx_epochs"}
+
+
+def _flat(d: dict, prefix: str = "") -> dict[str, object]:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def scale_deviations(params: Params, full: Params) -> list[dict]:
+    """Settings of ``params`` that differ from the full scale beyond sizes and budgets, per
+    run, as rows of the Deviations table (derived from params.yaml, never typed twice)."""
+    if params.scale == full.scale:
+        return []
+    rows = []
+    for run_id, run in params.runs.items():
+        ours, theirs = _flat(run.to_dict()), _flat(full.run(run_id).to_dict())
+        changed = [
+            f"{key} {ours[key]} (full: {theirs[key]})"
+            for key in ours
+            if ours[key] != theirs.get(key)
+            and key.split(".")[-1] not in SIZES | BUDGETS | CFG_SIZES
+            and key not in ("data",)
+        ]
+        if changed:
+            rows.append(
+                {
+                    "source": run.source,
+                    "topic": f"{params.scale} scale: {run.name}",
+                    "seed": "n/a",
+                    "we": "; ".join(changed),
+                    "why": f"the {params.scale} scale's budget: without it this run does not "
+                    "learn visibly in its few steps (sizes and budgets differ by design)",
+                }
+            )
+    return rows
+
 
 def build_report(
     params: Params,
@@ -21,9 +66,18 @@ def build_report(
     deviations: Path,
     out: Path,
 ) -> Results:
+    from ganrepro.config import load_params
+
     results = Results.load(params, runs)
+    full = params if params.scale == "full" else load_params(params_path, scale="full")
     page = build_page(
-        params, results, figures, tables, deviations, provenance(params_path, params.scale, data)
+        params,
+        results,
+        figures,
+        tables,
+        deviations,
+        provenance(params_path, params.scale, data),
+        scale_deviations(params, full),
     )
     write_text(out, page)
     return results

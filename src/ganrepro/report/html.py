@@ -184,8 +184,8 @@ def anchors_table(r: Results) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def deviations_html(path: Path) -> str:
-    items = yaml.safe_load(path.read_text()) if path.is_file() else []
+def deviations_html(path: Path, derived: list[dict] = ()) -> str:
+    items = (yaml.safe_load(path.read_text()) if path.is_file() else []) + list(derived)
     rows = "".join(
         f"<tr><td>{esc(d['source'])}</td><td>{esc(d['topic'])}</td>"
         f"<td>{esc(d['seed'])}</td><td>{esc(d['we'])}</td><td>{esc(d['why'])}</td></tr>"
@@ -220,7 +220,13 @@ def source_section(source: str, params: Params, figures: Path, tables: Path) -> 
 
 
 def build_page(
-    params: Params, r: Results, figures: Path, tables: Path, deviations: Path, prov: dict
+    params: Params,
+    r: Results,
+    figures: Path,
+    tables: Path,
+    deviations: Path,
+    prov: dict,
+    scale_deviations: list[dict] = (),
 ) -> str:
     claims, counts = claims_table(r)
     banner = ""
@@ -288,8 +294,9 @@ per-seed values behind each verdict are shown.</p>
 {sections}
 <h2 id="deviations">Deviations</h2>
 <p>Every place where we follow SPEC, or the paper or code a source cites, instead of the
-source's text, or had to choose.</p>
-{deviations_html(deviations)}
+source's text, or had to choose; and, below the list, every setting of this scale that differs
+from the full scale beyond sizes and budgets (derived from <code>params.yaml</code>).</p>
+{deviations_html(deviations, scale_deviations)}
 <h2 id="provenance">Provenance</h2>
 <table>{prov_rows}</table>
 </body></html>

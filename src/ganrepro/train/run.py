@@ -101,22 +101,25 @@ def train(
             "rng": checkpoint.rng_state(),
         }
 
-    resume_from = checkpoint.latest_resumable(out)
+    def report(msg: str) -> None:
+        print(f"{run.id}: {msg}", file=sys.stderr)
+
     state = None
-    if resume_from is not None:
-        try:
-            state = checkpoint.load(resume_from, expected_hash=run.hash())
+    try:
+        found = checkpoint.newest_state(out, expected_hash=run.hash(), report=report)
+        if found is not None:
+            resume_from, state = found
             if state["seed"] != seed:
                 raise checkpoint.CheckpointMismatch(
                     f"{resume_from} was trained with seed {state['seed']}, not {seed}"
                 )
-        except checkpoint.CheckpointMismatch as exc:
-            if not restart_if_changed:
-                raise
-            print(f"{run.id}: {exc}; starting over", file=sys.stderr)
-            clear(out)
-            (out / "grids").mkdir(parents=True, exist_ok=True)
-            state = None
+    except checkpoint.CheckpointMismatch as exc:
+        if not restart_if_changed:
+            raise
+        report(f"{exc}; starting over")
+        clear(out)
+        (out / "grids").mkdir(parents=True, exist_ok=True)
+        state = None
     if state is not None:
         trainer.load_state_dict(state["trainer"])
         checkpoint.set_rng_state(state["rng"])
@@ -167,9 +170,8 @@ def train(
 
     failed_at = trainer.step_count if status == "diverged" else None
     if status == "diverged":  # the newest good state becomes the run's checkpoint
-        good = checkpoint.latest_resumable(out)
+        good, state = checkpoint.newest_state(out, report=report)
         atomic_write(out / "checkpoint.pt", lambda fh: fh.write(good.read_bytes()))
-        state = checkpoint.load(good)
         trainer.load_state_dict(state["trainer"])
     else:
         checkpoint.save(out / "checkpoint.pt", payload())

@@ -68,6 +68,12 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[BinaryIO]
         raise
 
 
+def remove_stale_temps(folder: str | os.PathLike) -> None:
+    """Delete the temporary files that killed writers left in ``folder`` (``atomic_open``'s)."""
+    for tmp in Path(folder).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], Any]) -> None:
     """Call ``write(fh)`` on a temporary file and move it to ``path`` atomically."""
     with atomic_open(path, "wb") as fh:

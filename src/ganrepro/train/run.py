@@ -26,7 +26,7 @@ import torch
 from ganrepro.config.types import RunConfig
 from ganrepro.data import DATASETS
 from ganrepro.data.store import load as load_dataset
-from ganrepro.io import atomic_write, write_json
+from ganrepro.io import atomic_write, remove_stale_temps, write_json
 from ganrepro.registry import TRAINERS
 from ganrepro.train import checkpoint
 from ganrepro.train.grids import fixed_inputs, save_grid
@@ -82,6 +82,8 @@ def train(
     """
     out = Path(out)
     (out / "grids").mkdir(parents=True, exist_ok=True)  # exists even if no grid is reached
+    for folder in (out, out / "ckpt", out / "grids"):  # what a SIGKILL left half-written
+        remove_stale_temps(folder)
     if threads:
         torch.set_num_threads(threads)
     dev = pick_device(device)
@@ -150,14 +152,14 @@ def train(
                 break
             step = trainer.step_count
             logger.log(step, {"epoch": trainer.batches.epoch, "img_per_s": rate, **logs})
-            if step in marks:
-                checkpoint.save(checkpoint.periodic_path(out, step), payload())
+            if step in marks:  # the grid first: a kill between the two redoes the step
                 save_grid(
                     trainer.sample(z_grid, y_grid),
                     trainer.range,
                     out / "grids" / f"step_{step:08d}.png",
                     nrow,
                 )
+                checkpoint.save(checkpoint.periodic_path(out, step), payload())
                 last_save = time.perf_counter()
             elif stop["flag"] or time.perf_counter() - last_save > save_every_s:
                 checkpoint.save(out / "resume.pt", payload())

@@ -113,13 +113,10 @@ def reading(path: str | os.PathLike, what: str, fix: str, keep=()) -> Iterator[N
     except (FileNotFoundError, DamagedFile, WriteFailed, *keep):
         raise
     except _PARSE_ERRORS as exc:
-        reason = f"{type(exc).__name__}: {_first_line(exc)}"
+        # the parser's own words are long and may advise an unsafe load: name the symptom only
+        empty = Path(path).is_file() and Path(path).stat().st_size == 0
+        reason = "empty" if empty else f"truncated or foreign content: {type(exc).__name__}"
         raise DamagedFile(path, f"not a readable {what} ({reason})", fix) from exc
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines() or [""])[0][:120]
 
 
 def load_tensors(path: str | os.PathLike, what: str, fix: str, map_location="cpu") -> dict:

@@ -5,32 +5,24 @@ printed at the end of the session."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-TALLY = {"injected": 0, "survived": 0, "bytes_lost": 0}
-RUN = "frank/wgan_gp"  # DCGAN + BatchNorm + gradient penalty: the richest checkpoint state
-ITERATIONS = 12
+from ganrepro.train import checkpoint
 
-
-def record(survived: bool, bytes_lost: int = 0) -> None:
-    """Count one injected fault: whether everything held, and how many bytes of the good
-    results were lost (missing, or differing from an uninterrupted run's)."""
-    TALLY["injected"] += 1
-    TALLY["survived"] += bool(survived)
-    TALLY["bytes_lost"] += bytes_lost
-
-
-def bytes_lost(folder: Path, reference: dict[str, bytes]) -> int:
-    """Bytes of ``reference`` ({relative path: bytes}) that ``folder`` does not hold identically."""
-    lost = 0
-    for name, ref in reference.items():
-        path = folder / name
-        got = path.read_bytes() if path.exists() else b""
-        lost += sum(a != b for a, b in zip(got, ref, strict=False)) + abs(len(ref) - len(got))
-    return lost
+from . import procs
+from .helpers import (
+    ITERATIONS,
+    RUN,
+    TALLY,
+    evaluate_argv,
+    logged_steps,
+    run_outputs,
+    train_argv,
+)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -69,3 +61,53 @@ def tiny(tiny_raw, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("params") / "params.yaml"
     path.write_text(yaml.safe_dump(tiny_raw, sort_keys=False))
     return path
+
+
+@pytest.fixture(scope="session")
+def reference(tiny, prepared, tmp_path_factory) -> dict:
+    """An uninterrupted run, its wall time (process start to exit), its domain classifier and
+    reference statistics, and its evaluation."""
+    folder = tmp_path_factory.mktemp("reference")
+    out = folder / "run"
+    procs.run(["--version"], folder / "warm.log")  # start the fork server: not part of the wall
+    t0 = time.monotonic()
+    code, log = procs.run(train_argv(tiny, prepared["photos"], out), folder / "train.log")
+    wall = time.monotonic() - t0
+    assert code == 0, log
+    refs = {"classifier": folder / "photos.pt", "stats": folder / "photos_stats.npz"}
+    data, params = str(prepared["photos"]), ["--params", str(tiny)]
+    code, log = procs.run(
+        ["classifier", "train", "--data", data, "--out", str(refs["classifier"]), *params],
+        folder / "classifier.log",
+    )
+    assert code == 0, log
+    code, log = procs.run(
+        ["stats", "--data", data, "--classifier", str(refs["classifier"]), *params]
+        + ["--out", str(refs["stats"]), "--device", "cpu"],
+        folder / "stats.log",
+    )
+    assert code == 0, log
+    metrics = folder / "metrics.json"
+    t0 = time.monotonic()
+    code, log = procs.run(evaluate_argv(tiny, out, refs, metrics), folder / "evaluate.log")
+    assert code == 0, log
+    return {
+        "run": out,
+        "outputs": run_outputs(out),
+        "wall": wall,
+        "refs": refs,
+        "metrics": metrics.read_bytes(),
+        "eval_wall": time.monotonic() - t0,
+    }
+
+
+@pytest.fixture(scope="session")
+def stopped(tiny, prepared, tmp_path_factory) -> Path:
+    """A run folder stopped by SIGTERM past its second periodic checkpoint (step 8)."""
+    out = tmp_path_factory.mktemp("stopped") / "run"
+    child = procs.Child(train_argv(tiny, prepared["photos"], out), out.parent / "train.log")
+    child.wait_until(lambda: len(logged_steps(out, live=True)) >= 9)
+    child.proc.terminate()
+    assert child.finish() == 143, child.output
+    assert checkpoint.load(out / "resume.pt")["step"] > 8
+    return out

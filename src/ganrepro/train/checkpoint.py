@@ -21,7 +21,10 @@ import torch
 from ganrepro.io import DamagedFile, atomic_write, load_tensors
 
 FORMAT = 1
-FIX = "delete it and rerun the run's training (`ganrepro train RUN`, the workflow's train rule)"
+FIX = (
+    "delete it (a periodic one: the run's folder) and rerun the run's training "
+    "(`ganrepro train RUN`, the workflow's train rule)"
+)
 
 
 class CheckpointMismatch(ValueError):

@@ -13,6 +13,8 @@ import pytest
 import torch
 import yaml
 
+from ganrepro.evaluate.extractors import make_extractor
+from ganrepro.evaluate.stats import StatsMismatch, load_stats
 from ganrepro.train import checkpoint
 
 from . import procs
@@ -141,3 +143,10 @@ def test_another_runs_or_configs_checkpoint_is_refused_by_name(reference, tiny_r
         refused = code == 2 and message in output.splitlines()[-1] and "Traceback" not in output
         record(refused)
         assert refused, output
+
+
+def test_statistics_of_another_dataset_are_refused_by_name(reference):
+    ex = make_extractor("classifier", classifier_path=reference["refs"]["classifier"])
+    assert load_stats(reference["refs"]["stats"], ex, "train", "photos")["n"] > 0
+    with pytest.raises(StatsMismatch, match="holds statistics of 'photos', not 'digits'"):
+        load_stats(reference["refs"]["stats"], ex, "train", "digits")

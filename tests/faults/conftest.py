@@ -103,9 +103,11 @@ def reference(tiny, prepared, tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="session")
 def stopped(tiny, prepared, tmp_path_factory) -> Path:
-    """A run folder stopped by SIGTERM past its second periodic checkpoint (step 8)."""
+    """A run folder stopped by SIGTERM past its second periodic checkpoint (step 8), with a
+    ``resume.pt`` newer than it (saved after every step, so a late signal still leaves one)."""
     out = tmp_path_factory.mktemp("stopped") / "run"
-    child = procs.Child(train_argv(tiny, prepared["photos"], out), out.parent / "train.log")
+    argv = train_argv(tiny, prepared["photos"], out, save_every=0)
+    child = procs.Child(argv, out.parent / "train.log")
     child.wait_until(lambda: len(logged_steps(out, live=True)) >= 9)
     child.proc.terminate()
     assert child.finish() == 143, child.output

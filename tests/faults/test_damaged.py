@@ -88,12 +88,12 @@ def test_a_damaged_resume_falls_back_to_the_newest_periodic_checkpoint(
 ):
     out = shutil.copytree(stopped, tmp_path / "run")
     damage(out / "resume.pt", how)
+    step, newest = checkpoint.periodic_checkpoints(out)[-1]
     code, output = procs.run(train_argv(tiny, prepared["photos"], out), tmp_path / "train.log")
     lost = bytes_lost(out, reference["outputs"])
     record(code == 0 and lost == 0, lost)
     assert code == 0, output
     assert f"{out / 'resume.pt'}: not a readable checkpoint" in output
-    step, newest = checkpoint.periodic_checkpoints(out)[-1]
     assert f"resuming from {newest} (step {step})" in output
     assert lost == 0
     assert logged_steps(out) == list(range(1, ITERATIONS + 1))

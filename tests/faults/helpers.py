@@ -61,3 +61,28 @@ def logged_steps(folder: Path, live: bool = False) -> list[int]:
 
 def leftovers(folder: Path) -> list[Path]:
     return sorted(folder.rglob(".*.tmp"))
+
+
+def train_with_a_nan_batch(params: Path, data: Path, out: Path, k: int) -> int:
+    """``ganrepro train RUN``'s work with one NaN pixel in the real batch that the critic gets
+    first at step ``k`` (for a child process: the fault is planted inside it)."""
+    from ganrepro.config import load_params
+    from ganrepro.train.run import train
+
+    from ..train.helpers import at_step
+
+    def poison_next_batch(trainer) -> None:
+        draw = trainer.batches.next
+
+        def with_nan(size):
+            x, y = draw(size)
+            x[0, 0, 0, 0] = float("nan")
+            trainer.batches.next = draw
+            return x, y
+
+        trainer.batches.next = with_nan
+
+    p = load_params(params)
+    hook = at_step(k - 1, poison_next_batch, before=True)  # k - 1 steps done: step k's batch
+    train(p.run(RUN), data, out, seed=p.seed, device="cpu", threads=1, trainer_hook=hook)
+    return 0

@@ -20,25 +20,38 @@ CTX = multiprocessing.get_context("forkserver")
 CTX.set_forkserver_preload(["torch", "ganrepro.cli", "ganrepro.train.run", "ganrepro.evaluate.run"])
 
 
-def _child(argv: list[str], log: str, max_file_bytes: int | None) -> None:
+def cli(argv: list[str]) -> int:
+    from ganrepro.cli import main
+
+    return main(argv)
+
+
+def _child(func: Callable, args: tuple, log: str, max_file_bytes: int | None) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     if max_file_bytes is not None:  # `ulimit -f`: a write past it fails with EFBIG
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, resource.RLIM_INFINITY))
-    from ganrepro.cli import main
-
-    sys.exit(main(argv))
+    sys.exit(func(*args))
 
 
 class Child:
-    """One ``ganrepro ARGV`` process; its stdout and stderr go to ``log``."""
+    """One ``ganrepro ARGV`` process (or ``func(*args)``: a module-level function, for a fault
+    that must be planted inside the process); its stdout and stderr go to ``log``."""
 
-    def __init__(self, argv: list[str], log: Path, max_file_bytes: int | None = None):
+    def __init__(
+        self,
+        argv: list[str],
+        log: Path,
+        max_file_bytes: int | None = None,
+        func: Callable = cli,
+        args: tuple | None = None,
+    ):
         self.log = Path(log)
         self.started = time.monotonic()
-        self.proc = CTX.Process(target=_child, args=(argv, str(log), max_file_bytes))
+        work = (func, (argv,) if args is None else args, str(log), max_file_bytes)
+        self.proc = CTX.Process(target=_child, args=work)
         self.proc.start()
 
     def wait_until(self, ready: Callable[[], bool], timeout: float = 120) -> None:

@@ -94,8 +94,12 @@ def load(
             raise CheckpointMismatch(
                 f"{path} was written by a different configuration of {ckpt['run_id']} "
                 f"(config hash {ckpt['config_hash']}, now {expected_hash}); refusing to "
-                f"{purpose} from it. Rerun the run's training (to resume: delete the run's "
-                "folder or use --restart)"
+                f"{purpose} from it. "
+                + (
+                    "Delete the run's folder (or use --restart) to start over"
+                    if purpose == "resume"
+                    else "Retrain the run with the current params"
+                )
             )
     return ckpt
 

@@ -37,9 +37,11 @@ def train_argv(params: Path, data: Path, out: Path, save_every: float = 600) -> 
     ]  # fmt: skip
 
 
-def evaluate_argv(params: Path, run_dir: Path, refs: dict[str, Path], out: Path) -> list[str]:
+def evaluate_argv(
+    params: Path, run_dir: Path, refs: dict[str, Path], out: Path, run_id: str = RUN
+) -> list[str]:
     return [
-        "evaluate", RUN, "--params", str(params), "--run-dir", str(run_dir), "--out", str(out),
+        "evaluate", run_id, "--params", str(params), "--run-dir", str(run_dir), "--out", str(out),
         "--stats", str(refs["stats"]), "--classifier", str(refs["classifier"]),
         "--device", "cpu", "--threads", "1",
     ]  # fmt: skip

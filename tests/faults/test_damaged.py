@@ -127,23 +127,44 @@ def test_a_checkpoint_that_would_run_code_is_refused_and_nothing_runs(reference,
     assert marker.is_dir()
 
 
-def test_another_runs_or_configs_checkpoint_is_refused_by_name(reference, tiny_raw, tmp_path):
-    ckpt = reference["run"] / "checkpoint.pt"
-    source, name = RUN.split("/")
-    changed = json.loads(json.dumps(tiny_raw))
-    changed["sources"][source][name]["optim"]["lr"] = 1.0e-3
-    png = str(tmp_path / "grid.png")
-    for run_id, params, message in [
-        ("frank/wgan", tiny_raw, f"is a checkpoint of {RUN}, not of frank/wgan"),
-        (RUN, changed, "was written by a different configuration"),
-    ]:
-        path = tmp_path / "params.yaml"
-        path.write_text(yaml.safe_dump(params))
-        argv = ["samples", run_id, "--kind", "grid", "--checkpoint", str(ckpt), "--out", png]
-        code, output = procs.run([*argv, "--params", str(path)], tmp_path / "samples.log")
-        refused = code == 2 and message in output.splitlines()[-1] and "Traceback" not in output
-        record(refused)
-        assert refused, output
+OTHER_RUN = "frank/wgan"  # a run of the same data whose figure is a grid of its checkpoint
+FIGURES = {RUN: "frank/fig6_samples_wgan_gp", OTHER_RUN: "frank/fig4_samples_wgan"}
+
+
+@pytest.mark.parametrize("command", ["samples", "figure", "evaluate"])
+@pytest.mark.parametrize("mismatch", ["run", "config"])
+def test_another_runs_or_configs_checkpoint_is_refused_by_name(
+    command, mismatch, reference, tiny_raw, tmp_path
+):
+    """RUN's checkpoint read as OTHER_RUN's, or under a changed learning rate."""
+    raw = json.loads(json.dumps(tiny_raw))
+    if mismatch == "config":
+        source, name = RUN.split("/")
+        raw["sources"][source][name]["optim"]["lr"] = 1.0e-3
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump(raw))
+    run_id = OTHER_RUN if mismatch == "run" else RUN
+    folder = tmp_path / "runs" / run_id  # RUN's folder where run_id's should be
+    folder.parent.mkdir(parents=True)
+    folder.symlink_to(reference["run"])
+    ckpt, png = folder / "checkpoint.pt", str(tmp_path / "out.png")
+    p = ["--params", str(params)]
+    argv = {
+        "samples": ["samples", run_id, "--kind", "grid", "--checkpoint", str(ckpt), "--out", png]
+        + p,
+        "figure": ["figure", FIGURES[run_id], "--runs-dir", str(tmp_path / "runs"), "--out", png]
+        + p,
+        "evaluate": evaluate_argv(params, folder, reference["refs"], tmp_path / "m.json", run_id),
+    }[command]
+    code, output = procs.run(argv, tmp_path / f"{command}.log")
+    message = (
+        f"is a checkpoint of {RUN}, not of {OTHER_RUN}"
+        if mismatch == "run"
+        else "was written by a different configuration"
+    )
+    refused = code == 2 and message in output.splitlines()[-1] and "Traceback" not in output
+    record(refused)
+    assert refused, output
 
 
 def test_statistics_of_another_dataset_are_refused_by_name(reference):

@@ -81,3 +81,12 @@ def test_reading_lets_the_callers_own_refusals_through(tmp_path):
     with pytest.raises(DamagedFile, match="truncated or foreign content: KeyError"):
         with reading(tmp_path / "x", "thing", "fix"):
             raise KeyError("meta")
+
+
+def test_a_command_removes_what_a_killed_run_of_it_left_beside_its_output(tmp_path):
+    from ganrepro.cli import main
+
+    (tmp_path / ".schema.json.abc123.tmp").write_bytes(b"half")
+    (tmp_path / ".other.json.abc123.tmp").write_bytes(b"another writer's")
+    assert main(["schema", "--out", str(tmp_path / "schema.json")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.json.abc123.tmp", "schema.json"]

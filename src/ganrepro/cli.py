@@ -443,6 +443,11 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable = args.func
     sub = getattr(args, "data_cmd", None) or getattr(args, "classifier_cmd", None)
     name = " ".join(filter(None, (args.command, sub)))
+    out = getattr(args, "out", None)
+    if out:  # what a killed earlier run of this command left half-written beside its output
+        from ganrepro.io import remove_stale_temps
+
+        remove_stale_temps(Path(out).parent, [Path(out).name])
     try:
         func(args)
     except bad_input_errors() as exc:

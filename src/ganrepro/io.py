@@ -68,10 +68,13 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[BinaryIO]
         raise
 
 
-def remove_stale_temps(folder: str | os.PathLike) -> None:
-    """Delete the temporary files that killed writers left in ``folder`` (``atomic_open``'s)."""
-    for tmp in Path(folder).glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
+def remove_stale_temps(folder: str | os.PathLike, names: list[str] | None = None) -> None:
+    """Delete the temporary files that killed writers (``atomic_open``'s) left in ``folder``:
+    all of them, or those of the files ``names``. Call it only where no other process writes."""
+    patterns = [f".{name}.*.tmp" for name in names] if names is not None else [".*.tmp"]
+    for pattern in patterns:
+        for tmp in Path(folder).glob(pattern):
+            tmp.unlink(missing_ok=True)
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], Any]) -> None:

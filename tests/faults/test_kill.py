@@ -18,6 +18,8 @@ from .helpers import (
     train_argv,
 )
 
+pytestmark = pytest.mark.slow  # real processes end to end: about a minute
+
 TRAIN_KILLS = 20
 EVAL_KILLS = 5
 

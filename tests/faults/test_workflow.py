@@ -16,6 +16,8 @@ from ganrepro.train import checkpoint
 from ..conftest import BIN, copy_repo, snakemake
 from .helpers import RUN, record
 
+pytestmark = pytest.mark.slow  # real Snakemake runs
+
 TARGET = f"results/runs/{RUN}/metrics.json"
 
 

@@ -82,8 +82,11 @@ def train(
     """
     out = Path(out)
     (out / "grids").mkdir(parents=True, exist_ok=True)  # exists even if no grid is reached
-    for folder in (out, out / "ckpt", out / "grids"):  # what a SIGKILL left half-written
-        remove_stale_temps(folder)
+    # what a SIGKILL left half-written: ckpt/ and grids/ are training's alone, the run folder
+    # also holds what evaluation writes
+    remove_stale_temps(out, list(RUN_FILES))
+    remove_stale_temps(out / "ckpt")
+    remove_stale_temps(out / "grids")
     if threads:
         torch.set_num_threads(threads)
     dev = pick_device(device)
@@ -203,9 +206,13 @@ def _nonfinite(logs: dict[str, float]) -> str | None:
     return f"non-finite {', '.join(bad)}" if bad else None
 
 
+# the files training writes in the run folder itself
+RUN_FILES = ("resume.pt", "checkpoint.pt", "log.csv", "train.json", "samples.png")
+
+
 def clear(out: Path) -> None:
     """Remove a run folder's training state (for ``--restart``)."""
     for name in ("ckpt", "grids", "tb"):
         shutil.rmtree(out / name, ignore_errors=True)
-    for name in ("resume.pt", "checkpoint.pt", "log.csv", "train.json", "samples.png"):
+    for name in RUN_FILES:
         (out / name).unlink(missing_ok=True)

@@ -87,17 +87,22 @@ def reference(tiny, prepared, tmp_path_factory) -> dict:
         folder / "stats.log",
     )
     assert code == 0, log
-    metrics = folder / "metrics.json"
-    t0 = time.monotonic()
-    code, log = procs.run(evaluate_argv(tiny, out, refs, metrics), folder / "evaluate.log")
-    assert code == 0, log
+    metrics = []
+    for k in range(2):  # twice: the same bytes, and the second, warm, one is timed
+        t0 = time.monotonic()
+        path = folder / f"metrics{k}.json"
+        code, log = procs.run(evaluate_argv(tiny, out, refs, path), folder / "evaluate.log")
+        eval_wall = time.monotonic() - t0
+        assert code == 0, log
+        metrics.append(path.read_bytes())
+    assert metrics[0] == metrics[1]
     return {
         "run": out,
         "outputs": run_outputs(out),
         "wall": wall,
         "refs": refs,
-        "metrics": metrics.read_bytes(),
-        "eval_wall": time.monotonic() - t0,
+        "metrics": metrics[0],
+        "eval_wall": eval_wall,
     }
 
 

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 CTX = multiprocessing.get_context("forkserver")
-CTX.set_forkserver_preload(["torch", "ganrepro.cli", "ganrepro.train.run", "ganrepro.evaluate.run"])
+# everything a command imports on its way (tensorboard alone costs about a second)
+PRELOAD = ["torch", "torch.utils.tensorboard", "ganrepro.cli", "ganrepro.train.run"]
+CTX.set_forkserver_preload([*PRELOAD, "ganrepro.evaluate.run"])
 
 
 def cli(argv: list[str]) -> int:

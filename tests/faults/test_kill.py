@@ -4,6 +4,7 @@ the same bytes as an uninterrupted run, and nothing half-written is left behind.
 from __future__ import annotations
 
 import random
+import signal
 
 import pytest
 
@@ -33,9 +34,8 @@ def test_sigkill_during_training_then_a_rerun_ends_byte_identical(
     # even seeds also save resume.pt after every step: a kill often lands inside a write
     argv = train_argv(tiny, prepared["photos"], tmp_path / "run", save_every=seed % 2 * 600)
     child = procs.Child(argv, tmp_path / "killed.log")
-    killed = child.kill_after(at)
-    code = child.finish()
-    assert code == (-9 if killed else 0), child.output
+    killed = child.kill_after(at) and child.finish() == -signal.SIGKILL  # not done before it
+    assert child.finish() in (0, -signal.SIGKILL), child.output
     code, log = procs.run(argv, tmp_path / "rerun.log")
     lost = bytes_lost(tmp_path / "run", reference["outputs"])
     survived = (
@@ -58,9 +58,8 @@ def test_sigkill_during_evaluation_then_a_rerun_ends_byte_identical(
     out = tmp_path / "metrics.json"
     argv = evaluate_argv(tiny, reference["run"], reference["refs"], out)
     child = procs.Child(argv, tmp_path / "killed.log")
-    killed = child.kill_after(at)
-    code = child.finish()
-    assert code == (-9 if killed else 0), child.output
+    killed = child.kill_after(at) and child.finish() == -signal.SIGKILL
+    assert child.finish() in (0, -signal.SIGKILL), child.output
     assert not out.exists() or out.read_bytes() == reference["metrics"]  # all or nothing
     code, log = procs.run(argv, tmp_path / "rerun.log")
     lost = bytes_lost(tmp_path, {"metrics.json": reference["metrics"]})

@@ -51,7 +51,7 @@ def _evaluate(tiny, copies, tmp_path):
     return evaluate_argv(tiny, copies["run"], copies, tmp_path / "metrics.json")
 
 
-# (what is damaged, which command reads it)
+# what `ganrepro evaluate` reads, in the copies
 TARGETS = {
     "checkpoint": lambda c: c["run"] / "checkpoint.pt",
     "periodic checkpoint": lambda c: checkpoint.periodic_path(c["run"], 4),

@@ -1,6 +1,7 @@
 """The ``ganrepro`` command: every pipeline step, with every path as an argument.
 
-Exit codes: 0 ok; 2 bad input (a one-line reason on stderr); 1 any other failure.
+Exit codes: 0 ok; 2 bad input, damaged or refused files (a one-line reason on stderr); 1 any
+other failure (a full disk also with one line).
 """
 
 from __future__ import annotations
@@ -419,6 +420,7 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
     from ganrepro.config import ParamsError
     from ganrepro.data.download import DownloadError
     from ganrepro.evaluate.stats import StatsMismatch
+    from ganrepro.io import DamagedFile
     from ganrepro.registry import UnknownName
     from ganrepro.train.checkpoint import CheckpointMismatch
 
@@ -428,22 +430,34 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
         DownloadError,
         CheckpointMismatch,
         StatsMismatch,
+        DamagedFile,
         UnknownName,
         FileNotFoundError,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ganrepro.io import NO_SPACE
+
     args = build_parser().parse_args(argv)
     func: Callable = args.func
+    sub = getattr(args, "data_cmd", None) or getattr(args, "classifier_cmd", None)
+    name = " ".join(filter(None, (args.command, sub)))
+    out = getattr(args, "out", None)
+    if out:  # what a killed earlier run of this command left half-written beside its output
+        from ganrepro.io import remove_stale_temps
+
+        remove_stale_temps(Path(out).parent, [Path(out).name])
     try:
         func(args)
     except bad_input_errors() as exc:
-        msg = exc
-        sub = getattr(args, "data_cmd", None) or getattr(args, "classifier_cmd", None)
-        name = " ".join(filter(None, (args.command, sub)))
-        print(f"ganrepro {name}: error: {msg}", file=sys.stderr)
+        print(f"ganrepro {name}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk is no bug: one line, and the state on disk is intact
+        if exc.errno not in NO_SPACE:
+            raise
+        print(f"ganrepro {name}: error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -12,8 +12,10 @@ from ganrepro.config.types import DatasetsConfig
 from ganrepro.data import real, standins
 from ganrepro.data.download import download
 from ganrepro.data.registry import DATASETS, DatasetSpec
-from ganrepro.io import atomic_open
+from ganrepro.io import atomic_open, reading
 from ganrepro.registry import UnknownName
+
+FIX = "delete it and rerun `ganrepro data prepare` (the workflow's prepare_data rule)"
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def load(path: str | Path, splits: tuple[str, ...] = ("train",)) -> Dataset:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: dataset not prepared (run `ganrepro data prepare`)")
-    with np.load(path) as z:
+    with reading(path, "prepared dataset", FIX, keep=(UnknownName,)), np.load(path) as z:
         meta = json.loads(str(z["meta"]))
         missing = [s for s in splits if f"{s}_x" not in z]
         if missing:
@@ -95,4 +97,4 @@ def load(path: str | Path, splits: tuple[str, ...] = ("train",)) -> Dataset:
         x = np.concatenate([z[f"{s}_x"] for s in splits])
         labelled = all(f"{s}_y" in z for s in splits)
         y = np.concatenate([z[f"{s}_y"] for s in splits]) if labelled else None
-    return Dataset(meta["name"], x, y, meta["n_classes"], meta)
+        return Dataset(meta["name"], x, y, meta["n_classes"], meta)

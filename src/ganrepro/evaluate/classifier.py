@@ -18,9 +18,10 @@ from torch import nn
 
 from ganrepro.config.types import ClassifierConfig
 from ganrepro.data.store import load as load_dataset
-from ganrepro.io import atomic_write
+from ganrepro.io import atomic_write, load_tensors, reading
 
 FEATURE_DIM = 128
+FIX = "delete it and rerun `ganrepro classifier train` (the workflow's classifier rule)"
 
 
 class DomainClassifier(nn.Module):
@@ -108,9 +109,12 @@ def train_classifier(
 
 
 def load_classifier(path: str | Path, device="cpu") -> tuple[DomainClassifier, dict]:
-    ckpt = torch.load(path, map_location=device, weights_only=False)
-    model = DomainClassifier(ckpt["channels"], ckpt["n_classes"], ckpt["width"])
-    model.load_state_dict(ckpt["state"])
+    """A classifier file (tensors and plain values only); a damaged or foreign one fails with
+    one line naming it."""
+    ckpt = load_tensors(path, "classifier", FIX, map_location=device)
+    with reading(path, "classifier", FIX):
+        model = DomainClassifier(ckpt["channels"], ckpt["n_classes"], ckpt["width"])
+        model.load_state_dict(ckpt["state"])
     return model.to(device).eval(), {k: v for k, v in ckpt.items() if k != "state"}
 
 

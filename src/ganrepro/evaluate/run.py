@@ -64,8 +64,8 @@ def evaluate_run(
 ) -> dict:
     run_dir = Path(run_dir)
     train = json.loads((run_dir / "train.json").read_text())
-    refs = {ex.name: load_stats(stats_path, ex, "train") for ex in extractors}
-    tests = {ex.name: load_stats(stats_path, ex, "test") for ex in extractors}
+    refs = {ex.name: load_stats(stats_path, ex, "train", run.data) for ex in extractors}
+    tests = {ex.name: load_stats(stats_path, ex, "test", run.data) for ex in extractors}
     torch.manual_seed(ev.seed)
 
     epoch_at = _epochs(run_dir / "log.csv")

@@ -21,7 +21,9 @@ from ganrepro.train.cfg import push
 
 class Sampler:
     def __init__(self, run: RunConfig, ckpt_path: str | Path, device="cpu"):
-        state = checkpoint.load(ckpt_path, expected_hash=run.hash(), map_location=device)
+        state = checkpoint.load(
+            ckpt_path, run.hash(), map_location=device, run_id=run.id, purpose="sample"
+        )
         spec = DATASETS[run.data]
         self.run, self.step, self.device = run, state["step"], torch.device(device)
         self.n_classes, self.channels = spec.n_classes, spec.channels

@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ganrepro.data.store import FIX as DATA_FIX
 from ganrepro.data.store import load as load_dataset
 from ganrepro.evaluate.extractors import Extractor
 from ganrepro.evaluate.metrics import inception_score, statistics, white_fraction
-from ganrepro.io import atomic_open
+from ganrepro.io import atomic_open, reading
 
 
 def compute_stats(
@@ -29,7 +30,7 @@ def compute_stats(
     seed: int = 0,
 ) -> dict:
     arrays, meta = {}, {"extractors": {}, "splits": {}}
-    with np.load(data_path) as z:
+    with reading(data_path, "prepared dataset", DATA_FIX), np.load(data_path) as z:
         splits = [k[:-2] for k in z.files if k.endswith("_x")]
     for split in splits:
         data = load_dataset(data_path, (split,))
@@ -58,13 +59,24 @@ class StatsMismatch(ValueError):
     pass
 
 
-def load_stats(path: str | Path, extractor: Extractor, split: str) -> dict:
-    """One extractor's statistics of one split; refuses statistics made with other weights."""
+FIX = "delete it and rerun `ganrepro stats` (the workflow's stats rule)"
+
+
+def load_stats(
+    path: str | Path, extractor: Extractor, split: str, dataset: str | None = None
+) -> dict:
+    """One extractor's statistics of one split; refuses statistics made with other weights
+    (or, given ``dataset``, of another dataset)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: reference statistics missing (run `ganrepro stats`)")
-    with np.load(path) as z:
+    with reading(path, "statistics file", FIX, keep=(StatsMismatch,)), np.load(path) as z:
         meta = json.loads(str(z["meta"]))
+        if dataset is not None and meta.get("dataset") != dataset:
+            raise StatsMismatch(
+                f"{path} holds statistics of {meta.get('dataset')!r}, not {dataset!r}: pass "
+                f"{dataset}'s statistics"
+            )
         key = f"{extractor.name}/{split}"
         if f"{key}/mu" not in z:
             raise StatsMismatch(f"{path} has no {extractor.name} statistics of split {split!r}")

@@ -2,7 +2,9 @@
 
 A checkpoint holds the trainer's state (models, optimisers, sampler, snapshots...), the global
 RNG states, the step, and the run's config and its hash. Nothing time- or machine-dependent goes
-in, so the same params and seed give the same bytes on the CPU.
+in, so the same params and seed give the same bytes on the CPU. Only tensors and plain values
+go in (the config as a plain dict, RNG states as tensors), so every load uses
+``weights_only=True``: a checkpoint from elsewhere cannot run code here.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ from __future__ import annotations
 import io
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from ganrepro.io import atomic_write
+from ganrepro.io import DamagedFile, atomic_write, load_tensors
 
 FORMAT = 1
+FIX = (
+    "delete it (a periodic one: the run's folder) and rerun the run's training "
+    "(`ganrepro train RUN`, the workflow's train rule)"
+)
 
 
 class CheckpointMismatch(ValueError):
@@ -63,18 +70,37 @@ def load(
     path: str | os.PathLike,
     expected_hash: str | None = None,
     map_location: str | torch.device = "cpu",
+    run_id: str | None = None,
+    purpose: str = "resume",
 ) -> dict:
-    ckpt = torch.load(path, map_location=map_location, weights_only=False)
-    if ckpt.get("format") != FORMAT:
-        raise CheckpointMismatch(
-            f"{path}: checkpoint format {ckpt.get('format')}, expected {FORMAT}"
-        )
-    if expected_hash is not None and ckpt["config_hash"] != expected_hash:
-        raise CheckpointMismatch(
-            f"{path} was written by a different configuration of {ckpt['run_id']} "
-            f"(config hash {ckpt['config_hash']}, now {expected_hash}); refusing to resume. "
-            "Delete the run's folder to start over."
-        )
+    """A checkpoint (tensors and plain values only). With ``expected_hash`` (and ``run_id``),
+    one written by another run or configuration is refused: ``CheckpointMismatch`` saying
+    which, and that it will not be used to ``purpose``. A damaged or foreign file raises
+    ``DamagedFile`` (``UnsafeFile`` if it could run code)."""
+    ckpt = load_tensors(path, "checkpoint", FIX, map_location)
+    if "format" not in ckpt:
+        raise DamagedFile(path, "not a ganrepro checkpoint (no format field)", FIX)
+    if ckpt["format"] != FORMAT:
+        raise CheckpointMismatch(f"{path}: checkpoint format {ckpt['format']}, expected {FORMAT}")
+    if expected_hash is not None:
+        if "config_hash" not in ckpt or "run_id" not in ckpt:
+            raise DamagedFile(path, "not a run's checkpoint (no run id or config hash)", FIX)
+        if run_id is not None and ckpt["run_id"] != run_id:
+            raise CheckpointMismatch(
+                f"{path} is a checkpoint of {ckpt['run_id']}, not of {run_id}; refusing to "
+                f"{purpose} from it. Pass {run_id}'s own checkpoint"
+            )
+        if ckpt["config_hash"] != expected_hash:
+            raise CheckpointMismatch(
+                f"{path} was written by a different configuration of {ckpt['run_id']} "
+                f"(config hash {ckpt['config_hash']}, now {expected_hash}); refusing to "
+                f"{purpose} from it. "
+                + (
+                    "Delete the run's folder (or use --restart) to start over"
+                    if purpose == "resume"
+                    else "Retrain the run with the current params"
+                )
+            )
     return ckpt
 
 
@@ -88,11 +114,49 @@ def periodic_checkpoints(out: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def latest_resumable(out: Path) -> Path | None:
-    """The newest of ``resume.pt`` and the periodic checkpoints, if any."""
-    candidates = periodic_checkpoints(out)
+def newest_state(
+    out: Path,
+    expected_hash: str | None = None,
+    report: Callable[[str], None] | None = None,
+) -> tuple[Path, dict] | None:
+    """The newest state of a run folder that loads: ``resume.pt`` or a periodic checkpoint.
+
+    A damaged file is skipped, with a line through ``report``, for the next newest; a state of
+    another configuration is an error (``CheckpointMismatch``), never skipped. None when the
+    folder holds no state; ``DamagedFile`` when it holds only damaged ones.
+    """
+    best, damaged = None, []
+
+    def attempt(path: Path) -> dict | None:
+        try:
+            return load(path, expected_hash)
+        except DamagedFile as exc:
+            damaged.append(path)
+            if report:
+                report(f"{path}: {exc.problem}; skipping it")
+            return None
+
     resume = out / "resume.pt"
-    if resume.exists():
-        step = torch.load(resume, map_location="cpu", weights_only=False)["step"]
-        candidates.append((step, resume))
-    return max(candidates, key=lambda c: c[0])[1] if candidates else None
+    if resume.exists() and (state := attempt(resume)) is not None:
+        best = (state["step"], resume, state)
+    for step, path in reversed(periodic_checkpoints(out)):
+        if best is not None and step <= best[0]:
+            break
+        if (state := attempt(path)) is not None:
+            best = (step, path, state)
+            break
+    if best is None and damaged:
+        raise DamagedFile(
+            out,
+            f"no saved training state loads ({len(damaged)} damaged)",
+            "rerun with `ganrepro train --restart` to start over",
+        )
+    if best is not None and damaged and report:
+        report(f"resuming from {best[1]} (step {best[0]}), the newest state that loads")
+    return (best[1], best[2]) if best else None
+
+
+def latest_resumable(out: Path) -> Path | None:
+    """The newest of ``resume.pt`` and the periodic checkpoints that loads, if any."""
+    found = newest_state(out)
+    return found[0] if found else None

@@ -26,7 +26,7 @@ import torch
 from ganrepro.config.types import RunConfig
 from ganrepro.data import DATASETS
 from ganrepro.data.store import load as load_dataset
-from ganrepro.io import atomic_write, write_json
+from ganrepro.io import atomic_write, remove_stale_temps, write_json
 from ganrepro.registry import TRAINERS
 from ganrepro.train import checkpoint
 from ganrepro.train.grids import fixed_inputs, save_grid
@@ -82,6 +82,11 @@ def train(
     """
     out = Path(out)
     (out / "grids").mkdir(parents=True, exist_ok=True)  # exists even if no grid is reached
+    # what a SIGKILL left half-written: ckpt/ and grids/ are training's alone, the run folder
+    # also holds what evaluation writes
+    remove_stale_temps(out, list(RUN_FILES))
+    remove_stale_temps(out / "ckpt")
+    remove_stale_temps(out / "grids")
     if threads:
         torch.set_num_threads(threads)
     dev = pick_device(device)
@@ -101,22 +106,25 @@ def train(
             "rng": checkpoint.rng_state(),
         }
 
-    resume_from = checkpoint.latest_resumable(out)
+    def report(msg: str) -> None:
+        print(f"{run.id}: {msg}", file=sys.stderr)
+
     state = None
-    if resume_from is not None:
-        try:
-            state = checkpoint.load(resume_from, expected_hash=run.hash())
+    try:
+        found = checkpoint.newest_state(out, expected_hash=run.hash(), report=report)
+        if found is not None:
+            resume_from, state = found
             if state["seed"] != seed:
                 raise checkpoint.CheckpointMismatch(
                     f"{resume_from} was trained with seed {state['seed']}, not {seed}"
                 )
-        except checkpoint.CheckpointMismatch as exc:
-            if not restart_if_changed:
-                raise
-            print(f"{run.id}: {exc}; starting over", file=sys.stderr)
-            clear(out)
-            (out / "grids").mkdir(parents=True, exist_ok=True)
-            state = None
+    except checkpoint.CheckpointMismatch as exc:
+        if not restart_if_changed:
+            raise
+        report(f"{exc}; starting over")
+        clear(out)
+        (out / "grids").mkdir(parents=True, exist_ok=True)
+        state = None
     if state is not None:
         trainer.load_state_dict(state["trainer"])
         checkpoint.set_rng_state(state["rng"])
@@ -147,14 +155,14 @@ def train(
                 break
             step = trainer.step_count
             logger.log(step, {"epoch": trainer.batches.epoch, "img_per_s": rate, **logs})
-            if step in marks:
-                checkpoint.save(checkpoint.periodic_path(out, step), payload())
+            if step in marks:  # the grid first: a kill between the two redoes the step
                 save_grid(
                     trainer.sample(z_grid, y_grid),
                     trainer.range,
                     out / "grids" / f"step_{step:08d}.png",
                     nrow,
                 )
+                checkpoint.save(checkpoint.periodic_path(out, step), payload())
                 last_save = time.perf_counter()
             elif stop["flag"] or time.perf_counter() - last_save > save_every_s:
                 checkpoint.save(out / "resume.pt", payload())
@@ -167,9 +175,8 @@ def train(
 
     failed_at = trainer.step_count if status == "diverged" else None
     if status == "diverged":  # the newest good state becomes the run's checkpoint
-        good = checkpoint.latest_resumable(out)
+        good, state = checkpoint.newest_state(out, report=report)
         atomic_write(out / "checkpoint.pt", lambda fh: fh.write(good.read_bytes()))
-        state = checkpoint.load(good)
         trainer.load_state_dict(state["trainer"])
     else:
         checkpoint.save(out / "checkpoint.pt", payload())
@@ -199,9 +206,13 @@ def _nonfinite(logs: dict[str, float]) -> str | None:
     return f"non-finite {', '.join(bad)}" if bad else None
 
 
+# the files training writes in the run folder itself
+RUN_FILES = ("resume.pt", "checkpoint.pt", "log.csv", "train.json", "samples.png")
+
+
 def clear(out: Path) -> None:
     """Remove a run folder's training state (for ``--restart``)."""
     for name in ("ckpt", "grids", "tb"):
         shutil.rmtree(out / name, ignore_errors=True)
-    for name in ("resume.pt", "checkpoint.pt", "log.csv", "train.json", "samples.png"):
+    for name in RUN_FILES:
         (out / name).unlink(missing_ok=True)

@@ -114,8 +114,8 @@ def test_one_runs_lr_makes_only_that_run_and_its_downstream_stale(recorded):
     repo, _ = recorded
     params = (repo / "params.yaml").read_text()
     raw = json.loads(json.dumps(yaml.safe_load(params)))  # unshare YAML aliases
-    assert raw["sources"]["frank"]["wgan"]["optim"]["lr"] == 5e-5
-    raw["sources"]["frank"]["wgan"]["optim"]["lr"] = 6e-5
+    assert raw["sources"]["frank"]["wgan"]["optim"]["lr"] == {"quick": 5e-4, "full": 5e-5}
+    raw["sources"]["frank"]["wgan"]["optim"]["lr"]["quick"] = 6e-4
     (repo / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     try:
         status = json.loads(tool("dvc", "status", "--json", cwd=repo).stdout)

@@ -97,7 +97,6 @@ def png_size(path: Path) -> tuple[int, int]:
 
 @pytest.mark.slow
 def test_quick_dag_produces_every_figure_and_table(quick_dag):
-    params = yaml.safe_load((quick_dag / "params.yaml").read_text())
     for source, figures in catalog.FIGURES.items():
         for name in figures:
             w, h = png_size(quick_dag / f"results/figures/{source}/{name}.png")

@@ -100,13 +100,14 @@ def test_clipping_bounds_hold_after_a_step(quick_params):
 
 
 def test_linear_lr_decay_reaches_zero(quick_params):
-    tr = make_trainer(quick_params.run("acwgan/cifar10"))
+    run = quick_params.run("acwgan/cifar10")
+    tr = make_trainer(run)
     lrs = []
     for _ in range(3):
         lrs.append(tr._set_lr())
         tr.step_count += 1
     total = tr.total
-    assert lrs == [pytest.approx(2e-4 * (1 - k / total)) for k in range(3)]
+    assert lrs == [pytest.approx(run.optim.lr * (1 - k / total)) for k in range(3)]
     tr.step_count = total
     assert tr._set_lr() == 0.0
 

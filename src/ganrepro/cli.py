@@ -163,7 +163,14 @@ def cmd_evaluate(args) -> None:
 
         torch.set_num_threads(args.threads)
     res = evaluate_run(
-        run, args.run_dir, args.stats, args.out, extractors, params.evaluation, device=args.device
+        run,
+        args.run_dir,
+        args.stats,
+        args.out,
+        extractors,
+        params.evaluation,
+        device=args.device,
+        samples=args.samples,
     )
     name = extractors[0].name
     print(
@@ -174,48 +181,34 @@ def cmd_evaluate(args) -> None:
 
 def cmd_samples(args) -> None:
     from ganrepro.config import load_params
-    from ganrepro.evaluate import visuals
     from ganrepro.evaluate.sampling import Sampler
+    from ganrepro.evaluate.visuals import sample_arrays
+    from ganrepro.plots import samples
 
+    if args.kind not in samples.KINDS:
+        raise UsageError(f"unknown --kind {args.kind!r} (known: {', '.join(samples.KINDS)})")
     params = load_params(args.params, scale=args.scale)
     args.device = _device(args.device)
     run = params.run(args.run)
-    ev = params.evaluation
     sampler = Sampler(run, args.checkpoint, args.device)
     title = args.title or f"{run.id} ({params.scale} scale, step {sampler.step})"
-    if args.kind == "grid":
-        visuals.random_grid(sampler, args.out, ev.seed, title)
-    elif args.kind == "interpolation":
-        visuals.interpolation(
-            sampler,
-            args.out,
-            ev.seed,
-            rows=8,
-            steps=ev.interpolation_steps,
-            method=ev.interpolation,
-            title=title,
-        )
-    elif args.kind == "cherry":
-        classify = None
-        if not sampler.conditional:
-            if not args.classifier:
-                raise UsageError("--classifier is needed to cherry-pick an unconditional run")
-            from ganrepro.evaluate.classifier import load_classifier
+    classify, real = None, None
+    if args.kind == "cherry" and not sampler.conditional:
+        if not args.classifier:
+            raise UsageError("--classifier is needed to cherry-pick an unconditional run")
+        from ganrepro.evaluate.classifier import load_classifier
 
-            model, _ = load_classifier(args.classifier)
-            classify = lambda x: model(x)[1].argmax(1)  # noqa: E731
-        visuals.cherry_picked(sampler, args.out, ev.seed, ev.cherry_pool, title, classify)
-    elif args.kind == "paired":
-        import torch
-
+        model, _ = load_classifier(args.classifier, args.device)
+        classify = lambda x: model(x.to(args.device))[1].argmax(1).cpu()  # noqa: E731
+    if args.kind == "paired":
         from ganrepro.data.store import load as load_dataset
 
         if not args.data:
             raise UsageError("--data (the real dataset) is needed for a paired grid")
-        real = load_dataset(args.data, ("train",))
-        visuals.paired_real_fake(
-            sampler, torch.from_numpy(real.x), torch.from_numpy(real.y), args.out, ev.seed, title
-        )
+        ds = load_dataset(args.data, ("train",))
+        real = (ds.x, ds.y)
+    arrays = sample_arrays(sampler, params.evaluation, classify)
+    samples.draw(args.kind, arrays, args.out, title, real)
     print(f"wrote {args.out}")
 
 
@@ -234,7 +227,6 @@ def cmd_figure(args) -> None:
         Path(args.runs_dir),
         Path(args.out),
         data=args.data and Path(args.data),
-        classifier=args.classifier and Path(args.classifier),
     )
     print(f"wrote {args.out}")
 
@@ -350,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stats", required=True, help="reference statistics of the run's data")
     p.add_argument("--classifier", help="domain classifier of the run's data")
     p.add_argument("--out", required=True, help="metrics.json")
+    p.add_argument("--samples", help="also write the figures' sample arrays here (samples.npz)")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     p.add_argument("--threads", type=int)
     _params_args(p)
@@ -357,7 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("samples", help="sample figures of a run: grid, interpolation, ...")
     p.add_argument("run", help="run id")
-    p.add_argument("--kind", required=True, choices=["grid", "interpolation", "cherry", "paired"])
+    p.add_argument(
+        "--kind", required=True, help="a sample figure: grid, interpolation, cherry, paired"
+    )
     p.add_argument("--checkpoint", required=True, help="checkpoint.pt of the run")
     p.add_argument("--out", required=True, help="PNG to write")
     p.add_argument("--classifier", help="domain classifier (cherry-picking unconditional runs)")
@@ -372,7 +367,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs-dir", default="results/runs", help="(default: %(default)s)")
     p.add_argument("--out", required=True, help="PNG (results/figures/{source}/{figure}.png)")
     p.add_argument("--data", help="real dataset (paired grids)")
-    p.add_argument("--classifier", help="domain classifier (cherry-picks)")
     _params_args(p)
     p.set_defaults(func=cmd_figure)
 
@@ -416,23 +410,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Bad-input exceptions of modules that import torch, looked up only once their module is loaded:
+# the figure, table and report commands never load them, and must not import torch to report
+# their own errors.
+TORCH_ERRORS = (
+    ("ganrepro.train.checkpoint", "CheckpointMismatch"),
+    ("ganrepro.evaluate.stats", "StatsMismatch"),
+)
+
+
 def bad_input_errors() -> tuple[type[BaseException], ...]:
     from ganrepro.config import ParamsError
     from ganrepro.data.download import DownloadError
-    from ganrepro.evaluate.stats import StatsMismatch
     from ganrepro.io import DamagedFile
     from ganrepro.registry import UnknownName
-    from ganrepro.train.checkpoint import CheckpointMismatch
 
+    loaded = tuple(
+        getattr(sys.modules[module], name) for module, name in TORCH_ERRORS if module in sys.modules
+    )
     return (
         UsageError,
         ParamsError,
         DownloadError,
-        CheckpointMismatch,
-        StatsMismatch,
         DamagedFile,
         UnknownName,
         FileNotFoundError,
+        *loaded,
     )
 
 

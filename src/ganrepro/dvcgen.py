@@ -55,7 +55,7 @@ def _run_stages(params: Params) -> dict:
                 "cmd": (
                     f"ganrepro evaluate {run_id} --run-dir {d} --stats "
                     f"results/stats/{run.data}.npz --classifier results/classifiers/"
-                    f"{run.data}.pt --out {d}/metrics.json {P}"
+                    f"{run.data}.pt --out {d}/metrics.json --samples {d}/samples.npz {P}"
                 ),
                 "deps": [
                     f"{d}/checkpoint.pt",
@@ -67,6 +67,7 @@ def _run_stages(params: Params) -> dict:
                     *CODE["evaluate"],
                 ],
                 "params": ["evaluation"],
+                "outs": [f"{d}/samples.npz"],
                 # cached: results/ is not in git, so only the DVC cache carries them to a clone
                 "metrics": [{f"{d}/metrics.json": {"cache": True}}],
             }
@@ -79,6 +80,8 @@ def _output_deps(params: Params, source: str, out: catalog.Output) -> list[str]:
     for name in out.runs:
         run_id = f"{source}/{name}"
         data = params.run(run_id).data
+        if "samples" in needs:
+            deps.append(f"{run_dir(run_id, 0)}/samples.npz")
         if "checkpoint" in needs:
             deps.append(f"{run_dir(run_id, 0)}/checkpoint.pt")
         if "log" in needs:
@@ -87,8 +90,6 @@ def _output_deps(params: Params, source: str, out: catalog.Output) -> list[str]:
             deps += [f"{run_dir(run_id, k)}/metrics.json" for k in range(params.seeds)]
         if "data" in needs:
             deps.append(f"results/data/{data}.npz")
-        if "classifier" in needs:
-            deps.append(f"results/classifiers/{data}.pt")
     return list(dict.fromkeys(deps))
 
 
@@ -122,10 +123,9 @@ def dvc_yaml(params: Params) -> dict:
             path = f"results/figures/{source}/{name}.png"
             figures.append(path)
             extra = "".join(
-                f" --{flag} {dep}"
+                f" --data {dep}"
                 for dep in _output_deps(params, source, out)
-                for flag in ("data", "classifier")
-                if dep.startswith(f"results/{'data' if flag == 'data' else 'classifiers'}/")
+                if dep.startswith("results/data/")
             )
             stages[stage_name("figure", source, name)] = {
                 "cmd": f"ganrepro figure {source}/{name} --runs-dir results/runs --out {path}"

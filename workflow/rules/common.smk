@@ -54,6 +54,8 @@ def output_inputs(kind):
         for i, run_name in enumerate(out.runs):
             run_id = f"{wildcards.source}/{run_name}"
             data = PARAMS.run(run_id).data
+            if "samples" in needs:
+                files[f"samples{i}"] = f"results/runs/{run_id}/samples.npz"
             if "checkpoint" in needs:
                 files[f"ckpt{i}"] = f"results/runs/{run_id}/checkpoint.pt"
             if "log" in needs:
@@ -65,8 +67,6 @@ def output_inputs(kind):
                 ]
             if "data" in needs:
                 files["data"] = f"results/data/{data}.npz"
-            if "classifier" in needs:
-                files["classifier"] = f"results/classifiers/{data}.pt"
         return files
 
     return inputs

@@ -1,5 +1,6 @@
 # Evaluation: a domain classifier and reference statistics per dataset (computed once), then
-# each run's metrics at its periodic checkpoints and at the end.
+# each run's metrics at its periodic checkpoints and at the end, and the sample arrays its
+# figures draw (so the figure jobs need neither the checkpoint nor torch).
 
 
 rule classifier:
@@ -52,7 +53,8 @@ rule evaluate:
         checkpoint="results/runs/{source}/{run}/checkpoint.pt",
         summary="results/runs/{source}/{run}/train.json",
     output:
-        "results/runs/{source}/{run}/metrics.json",
+        metrics="results/runs/{source}/{run}/metrics.json",
+        samples="results/runs/{source}/{run}/samples.npz",
     log:
         "logs/evaluate/{source}/{run}.log",
     benchmark:
@@ -70,7 +72,8 @@ rule evaluate:
         cfg=PARAMS_ARGS,
     shell:
         "ganrepro evaluate {wildcards.source}/{wildcards.run} --run-dir {params.run_dir}"
-        " --stats {input.stats} --classifier {input.classifier} --out {output}"
+        " --stats {input.stats} --classifier {input.classifier} --out {output.metrics}"
+        " --samples {output.samples}"
         " --device {params.device} --threads {threads} {params.cfg} > {log} 2>&1"
 
 
@@ -80,7 +83,8 @@ use rule evaluate as evaluate_seed with:
         checkpoint="results/runs/{source}/{run}/seed{k}/checkpoint.pt",
         summary="results/runs/{source}/{run}/seed{k}/train.json",
     output:
-        "results/runs/{source}/{run}/seed{k}/metrics.json",
+        metrics="results/runs/{source}/{run}/seed{k}/metrics.json",
+        samples="results/runs/{source}/{run}/seed{k}/samples.npz",
     log:
         "logs/evaluate/{source}/{run}/seed{k}.log",
     benchmark:

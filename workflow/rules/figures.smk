@@ -19,9 +19,7 @@ rule figure:
     conda:
         "../envs/ganrepro.yaml"
     params:
-        extra=lambda wildcards, input: optional(input, "data", "--data")
-        + " "
-        + optional(input, "classifier", "--classifier"),
+        extra=lambda wildcards, input: optional(input, "data", "--data"),
         cfg=PARAMS_ARGS,
     shell:
         "ganrepro figure {wildcards.source}/{wildcards.name} --runs-dir results/runs"

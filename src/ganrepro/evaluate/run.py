@@ -1,11 +1,13 @@
 """``ganrepro evaluate``: a run's metrics at each periodic checkpoint (the curves) and at the
 end, against reference statistics computed beforehand; written to ``metrics.json`` with the
-protocol next to the numbers and the run's training status carried over."""
+protocol next to the numbers and the run's training status carried over. With ``samples``, also
+the final generator's sample arrays that the figures draw (``samples.npz``, see ``visuals``)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import time
 from pathlib import Path
 
 import torch
@@ -16,6 +18,7 @@ from ganrepro.evaluate.extractors import Extractor
 from ganrepro.evaluate.metrics import all_metrics, white_fraction
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import load_stats
+from ganrepro.evaluate.visuals import sample_arrays, save_samples
 from ganrepro.io import write_json
 from ganrepro.train import checkpoint
 
@@ -61,7 +64,9 @@ def evaluate_run(
     extractors: list[Extractor],
     ev: EvaluationConfig,
     device="cpu",
+    samples: str | Path | None = None,
 ) -> dict:
+    t0 = time.perf_counter()
     run_dir = Path(run_dir)
     train = json.loads((run_dir / "train.json").read_text())
     refs = {ex.name: load_stats(stats_path, ex, "train", run.data) for ex in extractors}
@@ -79,6 +84,10 @@ def evaluate_run(
     final_sampler = Sampler(run, run_dir / "checkpoint.pt", device)
     final, _ = _score(final_sampler, ev.n_samples, ev, extractors, refs)
     final_test, _ = _score(final_sampler, ev.n_samples_test, ev, extractors, tests)
+    if samples is not None:
+        classifier = next((ex for ex in extractors if ex.name == "classifier"), None)
+        classify = classifier and (lambda x: classifier.features(x)["logits"].argmax(1))
+        save_samples(samples, sample_arrays(final_sampler, ev, classify))
     result = {
         "run_id": run.id,
         "status": train["status"],
@@ -124,6 +133,9 @@ def evaluate_run(
             if final_sampler.conditional
             else None,
         },
+        # seconds inside this function (sampling, features, metrics, sample arrays): the
+        # evaluation's compute, without the interpreter start and imports around it
+        "eval_time_s": time.perf_counter() - t0,
     }
     write_json(out, result)
     return result

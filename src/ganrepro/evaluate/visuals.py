@@ -1,36 +1,54 @@
-"""The visual outputs of the sources: random grids, latent interpolations, cherry-picked
-samples and paired real/fake grids.
+"""The sample arrays the visual outputs show, computed from a checkpoint's generator: written by
+``ganrepro evaluate`` as ``samples.npz`` beside ``metrics.json`` and drawn, without torch, by
+``ganrepro.plots.samples``.
 
-Cherry-picking rule (acwgan Fig 8): for each class, ``cherry_pool`` samples of that class are
-drawn and the ``per_class`` with the highest critic score are shown. Conditional runs draw each
-class by its label; unconditional runs draw ``10 x cherry_pool`` samples and assign each to the
-class the domain classifier predicts.
+Sampling rules (all from the evaluation seed):
+
+- random grid: the latents of ``Sampler.latents(100, seed)``; conditional runs get one row per
+  class (labels 0..9, ten each) instead of the balanced ``i mod 10`` labels.
+- sample: ``Sampler.sample(100, seed)`` (labels ``i mod 10``); the ``grids`` figures show its
+  first n.
+- interpolation: ``rows`` pairs of endpoints drawn in turn from a generator seeded with the seed;
+  row i of a conditional run has class ``i mod 10``.
+- cherry-picks (acwgan Fig 8): for each class, ``cherry_pool`` samples of that class are drawn
+  and the ``per_class`` with the highest critic score are kept. Conditional runs draw class c by
+  its label with seed ``seed + c``; unconditional runs draw ``10 x cherry_pool`` samples and
+  assign each to the class the domain classifier predicts (a class with too few: white cells).
+- paired (agarwal's cgan): generated images for labels 0..9, ``per_class`` each, latents
+  ``Sampler.latents(80, seed)``; the figure puts the first real images of each class beside them.
+
+Every array is uint8 (N, C, H, W); labels are int64 (N,), -1 where a run has no labels.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import Tensor
 
+from ganrepro.config.types import EvaluationConfig
 from ganrepro.data import DATASETS
 from ganrepro.evaluate.sampling import Sampler
-from ganrepro.plots import image_panel, plt, save_figure
+from ganrepro.io import atomic_open
+
+GRID = 100  # the random grid and the plain sample: 10 x 10
+INTERPOLATION_ROWS = 8
+PER_CLASS = 8  # cherry-picks and paired images per class
 
 
-def _labels(sampler: Sampler) -> list[str]:
-    return list(DATASETS[sampler.run.data].class_names)
+def _labels(y: Tensor | None, n: int) -> np.ndarray:
+    return np.full(n, -1, np.int64) if y is None else y.numpy().astype(np.int64)
 
 
-def random_grid(sampler: Sampler, out: str | Path, seed: int, title: str) -> None:
+def random_grid(sampler: Sampler, seed: int) -> tuple[Tensor, Tensor | None]:
     """10x10 samples: one row per class for conditional runs."""
-    z, y = sampler.latents(100, seed)
+    z, y = sampler.latents(GRID, seed)
     if y is not None:
-        y = torch.arange(10).repeat_interleave(10)
-    fig, ax = plt.subplots(figsize=(6, 6))
-    image_panel(ax, sampler.uint8(z, y), 10, title, _labels(sampler) if y is not None else None)
-    save_figure(fig, out)
+        y = torch.arange(10).repeat_interleave(GRID // 10)
+    return sampler.uint8(z, y), y
 
 
 def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
@@ -56,35 +74,26 @@ def interpolate(a: Tensor, b: Tensor, steps: int, method: str) -> Tensor:
 
 
 def interpolation(
-    sampler: Sampler, out: str | Path, seed: int, rows: int, steps: int, method: str, title: str
-) -> None:
+    sampler: Sampler, seed: int, rows: int, steps: int, method: str
+) -> tuple[Tensor, Tensor | None]:
+    """(rows * steps) images, row by row, each row from its ``a`` to its ``b``."""
     gen = torch.Generator().manual_seed(seed)
     zdim = sampler.run.model.z_dim
     a, b = torch.randn(rows, zdim, generator=gen), torch.randn(rows, zdim, generator=gen)
     z = interpolate(a, b, steps, method).reshape(rows * steps, zdim)
     y = torch.arange(rows).repeat_interleave(steps) % 10 if sampler.conditional else None
-    fig, ax = plt.subplots(figsize=(steps * 0.6, rows * 0.65))
-    names = _labels(sampler)
-    image_panel(
-        ax,
-        sampler.uint8(z, y),
-        steps,
-        f"{title} ({method}, left to right)",
-        [names[i % 10] for i in range(rows)] if y is not None else None,
-    )
-    save_figure(fig, out)
+    return sampler.uint8(z, y), y
 
 
 def cherry_picked(
     sampler: Sampler,
-    out: str | Path,
     seed: int,
     pool: int,
-    title: str,
-    classify=None,
-    per_class: int = 8,
-) -> None:
-    """Top critic scores per class (see the module docstring for the rule)."""
+    classify: Callable[[Tensor], Tensor] | None = None,
+    per_class: int = PER_CLASS,
+) -> Tensor:
+    """(10 * per_class) images, one row per class (see the module docstring for the rule);
+    ``classify``: uint8 images -> predicted classes, for unconditional runs."""
     picks = []
     if sampler.conditional:
         for c in range(10):
@@ -93,6 +102,8 @@ def cherry_picked(
             x = sampler.uint8(z, y)
             picks.append(x[sampler.critic(x, y).argsort(descending=True)[:per_class]])
     else:
+        if classify is None:
+            raise ValueError("cherry-picking an unconditional run needs a domain classifier")
         z, _ = sampler.latents(10 * pool, seed)
         x = sampler.uint8(z, None)
         score, pred = sampler.critic(x, None), classify(x)
@@ -105,37 +116,50 @@ def cherry_picked(
                     [row, torch.full((per_class - len(row), *x.shape[1:]), 255, dtype=torch.uint8)]
                 )
             picks.append(row)
-    fig, ax = plt.subplots(figsize=(per_class * 0.6, 6.5))
-    image_panel(
-        ax,
-        torch.cat(picks),
-        per_class,
-        f"{title}\nhighest critic score per class",
-        _labels(sampler),
-    )
-    save_figure(fig, out)
+    return torch.cat(picks)
 
 
-def paired_real_fake(
-    sampler: Sampler,
-    real_x: Tensor,
-    real_y: Tensor,
-    out: str | Path,
-    seed: int,
-    title: str,
-    per_class: int = 8,
-) -> None:
-    """Real images and generated ones with the same labels, side by side (agarwal's cgan)."""
-    rows_real, labels = [], []
-    for c in range(10):
-        idx = (real_y == c).nonzero().flatten()[:per_class]
-        rows_real.append(real_x[idx])
-        labels.append(real_y[idx])
-    real, y = torch.cat(rows_real), torch.cat(labels)
+def paired_fake(sampler: Sampler, seed: int, per_class: int = PER_CLASS) -> tuple[Tensor, Tensor]:
+    """The generated half of the paired grid: ``per_class`` images of each class 0..9."""
+    y = torch.arange(10).repeat_interleave(per_class)
     z, _ = sampler.latents(len(y), seed)
-    fake = sampler.uint8(z, y)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(per_class * 1.2, 6.5))
-    image_panel(ax1, real, per_class, "real", _labels(sampler))
-    image_panel(ax2, fake, per_class, "generated (same labels)", _labels(sampler))
-    fig.suptitle(title)
-    save_figure(fig, out)
+    return sampler.uint8(z, y), y
+
+
+def sample_arrays(
+    sampler: Sampler, ev: EvaluationConfig, classify: Callable[[Tensor], Tensor] | None = None
+) -> dict[str, np.ndarray]:
+    """Everything the sample figures of one run draw (the keys of ``samples.npz``). Without
+    ``classify`` an unconditional run gets no cherry-picks."""
+    seed = ev.seed
+    grid, grid_y = random_grid(sampler, seed)
+    sample, sample_y = sampler.sample(GRID, seed)
+    interp, interp_y = interpolation(
+        sampler, seed, INTERPOLATION_ROWS, ev.interpolation_steps, ev.interpolation
+    )
+    fake, fake_y = paired_fake(sampler, seed)
+    out = {
+        "grid": grid.numpy(),
+        "grid_y": _labels(grid_y, len(grid)),
+        "sample": sample.numpy(),
+        "sample_y": _labels(sample_y, len(sample)),
+        "interpolation": interp.numpy(),
+        "interpolation_y": _labels(interp_y, len(interp)),
+        "interpolation_steps": np.int64(ev.interpolation_steps),
+        "interpolation_method": np.str_(ev.interpolation),
+        "paired": fake.numpy(),
+        "paired_y": _labels(fake_y, len(fake)),
+        "per_class": np.int64(PER_CLASS),
+        "class_names": np.array(DATASETS[sampler.run.data].class_names, dtype=np.str_),
+        "conditional": np.bool_(sampler.conditional),
+        "step": np.int64(sampler.step),
+    }
+    if sampler.conditional or classify is not None:
+        out["cherry"] = cherry_picked(sampler, seed, ev.cherry_pool, classify).numpy()
+    return out
+
+
+def save_samples(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
+    """``samples.npz``, written atomically (no pickled objects: loads with allow_pickle=False)."""
+    with atomic_open(path) as fh:
+        np.savez_compressed(fh, **arrays)

@@ -22,14 +22,15 @@ class Output:
     options: dict = field(default_factory=dict)
 
 
-# kind -> what it reads from each run: "checkpoint" (seed 0), "log" (seed 0), "metrics" (all
-# seeds), "data" (the real dataset), "classifier" (the dataset's domain classifier)
+# kind -> what it reads from each run: "samples" (seed 0: the sample arrays `ganrepro evaluate`
+# saves), "checkpoint" (seed 0: stands for the training outputs, e.g. grids/), "log" (seed 0),
+# "metrics" (all seeds), "data" (the real dataset)
 NEEDS: dict[str, tuple[str, ...]] = {
-    "grid": ("checkpoint",),
-    "grids": ("checkpoint",),
-    "interpolation": ("checkpoint",),
-    "cherry": ("checkpoint", "classifier"),
-    "paired": ("checkpoint", "data"),
+    "grid": ("samples",),
+    "grids": ("samples",),
+    "interpolation": ("samples",),
+    "cherry": ("samples",),
+    "paired": ("samples", "data"),
     "steps": ("checkpoint",),
     "losses": ("log",),
     "metric_curves": ("log", "metrics"),

@@ -1,4 +1,5 @@
-"""Drawing the figures of the catalog from run folders."""
+"""Drawing the figures of the catalog from run folders: saved arrays, logs and metrics only
+(the sample figures draw the run's ``samples.npz``), so no figure imports torch."""
 
 from __future__ import annotations
 
@@ -6,16 +7,13 @@ import math
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image
 
 from ganrepro.config.types import Params
-from ganrepro.evaluate import visuals
-from ganrepro.evaluate.sampling import Sampler
 from ganrepro.outputs.catalog import Output
 from ganrepro.outputs.runs import final_losses, mean_std, metrics, primary_extractor, read_log
 from ganrepro.outputs.runs import run_dir as folder_of
-from ganrepro.plots import image_panel, plt, save_figure
+from ganrepro.plots import image_panel, plt, samples, save_figure
 
 METRIC_LABELS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is better)"}
 
@@ -31,46 +29,19 @@ def draw(
     runs_dir: Path,
     dest: Path,
     data: Path | None = None,
-    classifier: Path | None = None,
 ) -> None:
     title = out.title + _scale_note(params)
-    run = params.run(f"{source}/{out.runs[0]}")
-    folder = folder_of(runs_dir, source, out.runs[0])
-    seed = params.evaluation.seed
-    if out.kind == "grid":
-        visuals.random_grid(Sampler(run, folder / "checkpoint.pt"), dest, seed, title)
-    elif out.kind == "interpolation":
-        ev = params.evaluation
-        visuals.interpolation(
-            Sampler(run, folder / "checkpoint.pt"),
-            dest,
-            seed,
-            8,
-            ev.interpolation_steps,
-            ev.interpolation,
-            title,
-        )
-    elif out.kind == "cherry":
-        sampler = Sampler(run, folder / "checkpoint.pt")
-        classify = None
-        if not sampler.conditional:
-            from ganrepro.evaluate.classifier import load_classifier
+    if out.kind in samples.KINDS:
+        real = None
+        if out.kind == "paired":
+            from ganrepro.data.store import load as load_dataset
 
-            model, _ = load_classifier(classifier)
-            classify = lambda x: model(x)[1].argmax(1)  # noqa: E731
-        visuals.cherry_picked(sampler, dest, seed, params.evaluation.cherry_pool, title, classify)
-    elif out.kind == "paired":
-        from ganrepro.data.store import load as load_dataset
-
-        real = load_dataset(data, ("train",))
-        visuals.paired_real_fake(
-            Sampler(run, folder / "checkpoint.pt"),
-            torch.from_numpy(real.x),
-            torch.from_numpy(real.y),
-            dest,
-            seed,
-            title,
-        )
+            if data is None:
+                raise ValueError("a paired real/fake grid needs --data (the real dataset)")
+            ds = load_dataset(data, ("train",))
+            real = (ds.x, ds.y)
+        s = samples.load_samples(folder_of(runs_dir, source, out.runs[0]) / "samples.npz")
+        samples.draw(out.kind, s, dest, title, real)
     else:
         KINDS[out.kind](out, source, params, runs_dir, dest, title)
 
@@ -89,8 +60,7 @@ def grids(out: Output, source, params, runs_dir, dest, title) -> None:
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.5 * rows), squeeze=False)
     for ax, name in zip(axes.flat, out.runs, strict=False):
         folder = folder_of(runs_dir, source, name)
-        sampler = Sampler(params.run(f"{source}/{name}"), folder / "checkpoint.pt")
-        x, _ = sampler.sample(n, params.evaluation.seed)
+        x = samples.load_samples(folder / "samples.npz")["sample"][:n]
         image_panel(ax, x, nrow, f"{name}{_status(folder)}")
     for ax in axes.flat[len(out.runs) :]:
         ax.axis("off")

@@ -15,9 +15,14 @@ from ganrepro.outputs import catalog
 P = "--params params.yaml"
 CODE = {
     "data": ["src/ganrepro/data"],
-    "train": ["src/ganrepro/train", "src/ganrepro/models", "src/ganrepro/objectives.py"],
+    "train": [
+        "src/ganrepro/train",
+        "src/ganrepro/models",
+        "src/ganrepro/objectives.py",
+        "src/ganrepro/images.py",
+    ],
     "evaluate": ["src/ganrepro/evaluate"],
-    "outputs": ["src/ganrepro/outputs", "src/ganrepro/plots"],
+    "outputs": ["src/ganrepro/outputs", "src/ganrepro/plots", "src/ganrepro/images.py"],
     "report": ["src/ganrepro/report", "report/deviations.yaml"],
 }
 

@@ -1,5 +1,5 @@
-"""Drawing saved sample arrays: the numpy tiler lays images out as torchvision's make_grid, and
-the figure, table and report commands run without importing torch."""
+"""Drawing saved sample arrays; the figure, table and report commands run without importing
+torch."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ import sys
 
 import numpy as np
 import pytest
-import torch
-from torchvision.utils import make_grid
 
 from ganrepro.outputs import catalog
-from ganrepro.plots import samples, tile
+from ganrepro.plots import samples
 
 
 def hand_made(conditional: bool, channels: int = 3, steps: int = 10) -> dict[str, np.ndarray]:
@@ -43,13 +41,6 @@ def hand_made(conditional: bool, channels: int = 3, steps: int = 10) -> dict[str
         "step": np.int64(6),
         "cherry": images(80),
     }
-
-
-@pytest.mark.parametrize(("n", "nrow", "channels"), [(100, 10, 3), (25, 5, 1), (7, 3, 3)])
-def test_tile_lays_images_out_as_torchvisions_make_grid(n, nrow, channels):
-    x = torch.randint(0, 256, (n, channels, 9, 11), dtype=torch.uint8)
-    expected = make_grid(x, nrow=nrow, padding=2, pad_value=255).permute(1, 2, 0).numpy()
-    np.testing.assert_array_equal(tile(x.numpy(), nrow), expected)
 
 
 def test_paired_real_images_have_the_generated_labels():

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 from PIL import Image
 from torch import Tensor
-from torchvision.utils import make_grid
 
+from ganrepro.images import tile
 from ganrepro.io import atomic_open
 from ganrepro.train.batches import to_uint8
 
@@ -30,8 +29,6 @@ def save_grid(
     images: Tensor, value_range: tuple[float, float], path: str | Path, nrow: int
 ) -> None:
     """``images``: (N, C, H, W) in ``value_range`` -> one PNG, written atomically."""
-    grid = make_grid(to_uint8(images, *value_range).cpu(), nrow=nrow, padding=2, pad_value=255)
-    arr = grid.permute(1, 2, 0).numpy().astype(np.uint8)
-    img = Image.fromarray(arr)  # make_grid gives 3 channels, grey images included
+    img = Image.fromarray(tile(to_uint8(images, *value_range).cpu().numpy(), nrow))  # RGB
     with atomic_open(path) as fh:
         img.save(fh, format="PNG")

@@ -2,8 +2,8 @@
 
 A figure is ``results/figures/{source}/{name}.png``, a table ``results/tables/{source}/
 {name}.csv`` (and ``.md``). ``kind`` picks the code that makes it; ``runs`` are run names of the
-same source; what a kind needs from a run folder (checkpoint, metrics, log) is in ``NEEDS``, so
-the workflow builds only that.
+same source; what a kind needs from a run folder (sample arrays, metrics, log...) is in
+``NEEDS``, so the workflow builds only that.
 """
 
 from __future__ import annotations

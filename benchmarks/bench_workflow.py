@@ -8,14 +8,15 @@ job-seconds of the run:
                           logs/benchmarks/**/*.tsv)
     training maths    T = sum of train.json "wall_time_s" of the run folders of the train jobs
                           (the training loop itself, without the interpreter start and imports)
-    evaluation maths  E = sum of metrics.json "eval_time_s" of the evaluate jobs (sampling,
-                          features, metrics, sample arrays: everything inside evaluate_run)
+    evaluation maths  E = sum of the "(evaluation X s)" that each evaluate job prints to its log
+                          (logs/evaluate/...): sampling, features, metrics and sample arrays,
+                          everything inside evaluate_run
     overhead share    (J - T - E) / J
 
 Everything else counts as overhead: starting Python, imports (torch's above all), loading
 checkpoints and datasets, writing files, and the jobs around the runs (data, classifier, stats,
-figures, tables, report). A metrics.json without "eval_time_s" (written before it was recorded)
-counts its whole evaluate job as evaluation maths, so the share is then a lower bound.
+figures, tables, report). An evaluate log without that time (written before it was printed)
+counts its whole job as evaluation maths, so the share is then a lower bound.
 
     python benchmarks/bench_workflow.py            # after `bash scripts/quick.sh`
     python benchmarks/bench_workflow.py --root DIR # the last quick run of another checkout
@@ -28,6 +29,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -37,8 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-# rule -> (run-folder file, key) holding the maths seconds inside that rule's jobs
-MATHS = {"train": ("train.json", "wall_time_s"), "evaluate": ("metrics.json", "eval_time_s")}
+MATHS = ("train", "evaluate")  # the rules whose jobs record their maths seconds
+EVAL_TIME = re.compile(r"\(evaluation ([0-9.]+) s\)")
 
 
 def timed(cmd: list[str], repeat: int = 3) -> float:
@@ -67,9 +69,14 @@ def job_times(root: Path) -> dict[str, list[tuple[str, float]]]:
 def maths_seconds(root: Path, rule: str, job: str, job_s: float) -> tuple[float, bool]:
     """Seconds of training or evaluation maths inside one job, and whether they were recorded
     (if not: the whole job)."""
-    name, key = MATHS[rule]
-    path = root / "results/runs" / job / name
-    value = json.loads(path.read_text()).get(key) if path.is_file() else None
+    value = None
+    if rule == "train":
+        path = root / "results/runs" / job / "train.json"
+        value = json.loads(path.read_text()).get("wall_time_s") if path.is_file() else None
+    else:
+        path = root / "logs/evaluate" / f"{job}.log"
+        found = EVAL_TIME.findall(path.read_text()) if path.is_file() else []
+        value = found[-1] if found else None
     return (job_s, False) if value is None else (min(float(value), job_s), True)
 
 
@@ -86,7 +93,7 @@ def overhead(root: Path, per_rule: dict[str, list[tuple[str, float]]]) -> None:
     print("\noverhead (see the module docstring):")
     print(f"  job seconds J: {total:.0f} s in {sum(map(len, per_rule.values()))} jobs")
     print(f"  training maths T: {maths['train']:.0f} s (train.json wall_time_s)")
-    print(f"  evaluation maths E: {maths['evaluate']:.0f} s (metrics.json eval_time_s)")
+    print(f"  evaluation maths E: {maths['evaluate']:.0f} s (evaluate logs)")
     print(f"  overhead J - T - E: {over:.0f} s = {over / total:.1%} of the job seconds")
     for rule, jobs in sorted(per_rule.items(), key=lambda kv: -sum(s for _, s in kv[1])):
         rule_over = sum(s for _, s in jobs) - maths.get(rule, 0.0)

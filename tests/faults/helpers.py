@@ -43,7 +43,7 @@ def evaluate_argv(
     return [
         "evaluate", run_id, "--params", str(params), "--run-dir", str(run_dir), "--out", str(out),
         "--stats", str(refs["stats"]), "--classifier", str(refs["classifier"]),
-        "--device", "cpu", "--threads", "1",
+        "--samples", str(run_dir / "samples.npz"), "--device", "cpu", "--threads", "1",
     ]  # fmt: skip
 
 

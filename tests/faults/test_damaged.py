@@ -127,7 +127,7 @@ def test_a_checkpoint_that_would_run_code_is_refused_and_nothing_runs(reference,
     assert marker.is_dir()
 
 
-OTHER_RUN = "frank/wgan"  # a run of the same data whose figure is a grid of its checkpoint
+OTHER_RUN = "frank/wgan"  # a run of the same data whose figure is a grid of its samples.npz
 FIGURES = {RUN: "frank/fig6_samples_wgan_gp", OTHER_RUN: "frank/fig4_samples_wgan"}
 
 
@@ -157,8 +157,9 @@ def test_another_runs_or_configs_checkpoint_is_refused_by_name(
         "evaluate": evaluate_argv(params, folder, reference["refs"], tmp_path / "m.json", run_id),
     }[command]
     code, output = procs.run(argv, tmp_path / f"{command}.log")
+    what = "holds samples" if command == "figure" else "is a checkpoint"  # figures: samples.npz
     message = (
-        f"is a checkpoint of {RUN}, not of {OTHER_RUN}"
+        f"{what} of {RUN}, not of {OTHER_RUN}"
         if mismatch == "run"
         else "was written by a different configuration"
     )

@@ -14,7 +14,9 @@ from ganrepro.outputs import catalog
 from ganrepro.plots import samples
 
 
-def hand_made(conditional: bool, channels: int = 3, steps: int = 10) -> dict[str, np.ndarray]:
+def hand_made(
+    conditional: bool, run_id: str = "", config_hash: str = "", channels: int = 3, steps: int = 10
+) -> dict[str, np.ndarray]:
     """Arrays with the keys and shapes of ``ganrepro.evaluate.visuals.sample_arrays``."""
     rng = np.random.default_rng(0)
 
@@ -40,6 +42,8 @@ def hand_made(conditional: bool, channels: int = 3, steps: int = 10) -> dict[str
         "conditional": np.bool_(conditional),
         "step": np.int64(6),
         "cherry": images(80),
+        "run_id": np.str_(run_id),
+        "config_hash": np.str_(config_hash),
     }
 
 
@@ -66,7 +70,7 @@ def write_runs(runs_dir, quick_params) -> list[str]:
                 folder = runs_dir / source / run_name
                 folder.mkdir(parents=True, exist_ok=True)
                 conditional = run.model.conditional or run.objective.ac is not None
-                np.savez(folder / "samples.npz", **hand_made(conditional))
+                np.savez(folder / "samples.npz", **hand_made(conditional, run.id, run.hash()))
                 (folder / "train.json").write_text(json.dumps({"status": "completed"}))
     return figures
 
@@ -112,3 +116,13 @@ def test_figure_table_and_report_commands_do_not_import_torch(tmp_path, quick_pa
     assert out["torch"] is False
     for f in figures:
         assert (tmp_path / f"{f}.png").stat().st_size > 1000
+
+
+def test_samples_of_another_run_or_configuration_are_refused(tmp_path):
+    path = tmp_path / "samples.npz"
+    np.savez(path, **hand_made(True, "frank/wgan_gp", "abc"))
+    assert samples.load_samples(path, "frank/wgan_gp", "abc")["grid"].shape == (100, 3, 32, 32)
+    with pytest.raises(samples.SamplesMismatch, match="holds samples of frank/wgan_gp, not of"):
+        samples.load_samples(path, "frank/wgan", "abc")
+    with pytest.raises(samples.SamplesMismatch, match="written by a different configuration"):
+        samples.load_samples(path, "frank/wgan_gp", "def")

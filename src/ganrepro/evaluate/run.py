@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import time
 from pathlib import Path
 
 import torch
@@ -66,7 +65,6 @@ def evaluate_run(
     device="cpu",
     samples: str | Path | None = None,
 ) -> dict:
-    t0 = time.perf_counter()
     run_dir = Path(run_dir)
     train = json.loads((run_dir / "train.json").read_text())
     refs = {ex.name: load_stats(stats_path, ex, "train", run.data) for ex in extractors}
@@ -133,9 +131,6 @@ def evaluate_run(
             if final_sampler.conditional
             else None,
         },
-        # seconds inside this function (sampling, features, metrics, sample arrays): the
-        # evaluation's compute, without the interpreter start and imports around it
-        "eval_time_s": time.perf_counter() - t0,
     }
     write_json(out, result)
     return result

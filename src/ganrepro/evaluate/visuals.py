@@ -153,6 +153,8 @@ def sample_arrays(
         "class_names": np.array(DATASETS[sampler.run.data].class_names, dtype=np.str_),
         "conditional": np.bool_(sampler.conditional),
         "step": np.int64(sampler.step),
+        "run_id": np.str_(sampler.run.id),  # the figure refuses another run's samples
+        "config_hash": np.str_(sampler.run.hash()),
     }
     if sampler.conditional or classify is not None:
         out["cherry"] = cherry_picked(sampler, seed, ev.cherry_pool, classify).numpy()

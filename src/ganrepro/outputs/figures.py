@@ -40,10 +40,16 @@ def draw(
                 raise ValueError("a paired real/fake grid needs --data (the real dataset)")
             ds = load_dataset(data, ("train",))
             real = (ds.x, ds.y)
-        s = samples.load_samples(folder_of(runs_dir, source, out.runs[0]) / "samples.npz")
-        samples.draw(out.kind, s, dest, title, real)
+        samples.draw(out.kind, _samples(params, runs_dir, source, out.runs[0]), dest, title, real)
     else:
         KINDS[out.kind](out, source, params, runs_dir, dest, title)
+
+
+def _samples(params: Params, runs_dir: Path, source: str, name: str) -> dict[str, np.ndarray]:
+    """Seed 0's sample arrays of a run, refused if another run or configuration wrote them."""
+    run = params.run(f"{source}/{name}")
+    path = folder_of(runs_dir, source, name) / "samples.npz"
+    return samples.load_samples(path, run.id, run.hash())
 
 
 def _status(folder: Path) -> str:
@@ -60,7 +66,7 @@ def grids(out: Output, source, params, runs_dir, dest, title) -> None:
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.5 * rows), squeeze=False)
     for ax, name in zip(axes.flat, out.runs, strict=False):
         folder = folder_of(runs_dir, source, name)
-        x = samples.load_samples(folder / "samples.npz")["sample"][:n]
+        x = _samples(params, runs_dir, source, name)["sample"][:n]
         image_panel(ax, x, nrow, f"{name}{_status(folder)}")
     for ax in axes.flat[len(out.runs) :]:
         ax.axis("off")

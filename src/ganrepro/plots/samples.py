@@ -11,12 +11,28 @@ import numpy as np
 from ganrepro.plots import image_panel, plt, save_figure
 
 
-def load_samples(path: str | Path) -> dict[str, np.ndarray]:
+class SamplesMismatch(ValueError):
+    """A samples.npz of another run or configuration."""
+
+
+def load_samples(
+    path: str | Path, run_id: str | None = None, config_hash: str | None = None
+) -> dict[str, np.ndarray]:
+    """The arrays of ``path``; with ``run_id`` and ``config_hash``, refused unless they are the
+    samples of that run under that configuration."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no sample arrays (run `ganrepro evaluate` first)")
     with np.load(path, allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
+        s = {k: z[k] for k in z.files}
+    if run_id is not None and str(s["run_id"]) != run_id:
+        raise SamplesMismatch(f"{path} holds samples of {s['run_id']}, not of {run_id}")
+    if config_hash is not None and str(s["config_hash"]) != config_hash:
+        raise SamplesMismatch(
+            f"{path} was written by a different configuration of {run_id}: rerun "
+            "`ganrepro evaluate` for it"
+        )
+    return s
 
 
 def _row_names(s: dict[str, np.ndarray], labels: np.ndarray) -> list[str] | None:

@@ -140,7 +140,7 @@ def test_another_runs_or_configs_checkpoint_is_refused_by_name(
     raw = json.loads(json.dumps(tiny_raw))
     if mismatch == "config":
         source, name = RUN.split("/")
-        raw["sources"][source][name]["optim"]["lr"] = 1.0e-3
+        raw["sources"][source][name]["optim"]["lr"] = 3.3e-3  # differs from every scale's value
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump(raw))
     run_id = OTHER_RUN if mismatch == "run" else RUN

@@ -21,6 +21,12 @@ counts its whole job as evaluation maths, so the share is then a lower bound.
     python benchmarks/bench_workflow.py            # after `bash scripts/quick.sh`
     python benchmarks/bench_workflow.py --root DIR # the last quick run of another checkout
     python benchmarks/bench_workflow.py --dvc      # also DVC (after `dvc commit --force`)
+    python benchmarks/bench_workflow.py --scale small  # run the small DAG from scratch and time it
+
+With ``--scale``, the committed HEAD is cloned into a scratch folder (``--workdir``), the whole
+DAG of that scale runs there from empty results (``snakemake --cores 2``), and the bench prints
+its wall time, the per-rule figures and overhead above, each run's step-0 -> final FID, and the
+claims' verdicts. Not part of the test suite: the small scale takes up to an hour on 2 cores.
 """
 
 from __future__ import annotations
@@ -30,9 +36,11 @@ import csv
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -102,11 +110,79 @@ def overhead(root: Path, per_rule: dict[str, list[tuple[str, float]]]) -> None:
         print(f"  ({unrecorded} jobs recorded no maths time: counted whole, a lower bound)")
 
 
+def run_scale(scale: str, workdir: Path, cores: int) -> Path:
+    """Clone HEAD into ``workdir`` and run the whole DAG at ``scale`` there; print its wall."""
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(workdir)], check=True)
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(workdir / "src"),  # the clone's code, not the editable install's
+    }
+    cmd = [str(BIN / "snakemake"), "--cores", str(cores), "--config", f"scale={scale}"]
+    print(f"{' '.join(cmd[1:])} in a clone of HEAD at {workdir}", flush=True)
+    t0 = time.perf_counter()
+    with open(workdir / "bench_dag.log", "w") as log:
+        done = subprocess.run(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    wall = time.perf_counter() - t0
+    status = "completed" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
+    print(f"{scale} DAG from empty results: {wall / 60:.1f} min wall on {cores} cores, {status}")
+    if done.returncode:
+        print(f"  see {workdir / 'bench_dag.log'}")
+    return workdir
+
+
+def learning_and_claims(root: Path, scale: str) -> None:
+    """Each run's step-0 -> final classifier-FID (mean over seeds) and the claims' verdicts."""
+    sys.path.insert(0, str(root / "src"))
+    from ganrepro.config import load_params
+    from ganrepro.report.claims import CLAIMS, INCONCLUSIVE, Verdict
+    from ganrepro.report.results import Results
+
+    params = load_params(root / "params.yaml", scale=scale)
+    r = Results.load(params, root / "results/runs")
+    print(f"\nlearning (classifier-FID, mean over {params.seeds} seeds; ratio final / step 0):")
+    for run_id in params.runs:
+        start, final = r.at_start(run_id, "fid"), r.final(run_id, "fid", "classifier")
+        statuses = r.statuses(run_id)
+        if start and final:
+            s0, f = statistics.fmean(start), statistics.fmean(final)
+            print(
+                f"  {run_id:30s} {s0:8.0f} -> {f:7.0f}  ratio {f / s0:.2f}  "
+                f"{sum(x == 'diverged' for x in statuses)} diverged"
+            )
+        else:
+            print(f"  {run_id:30s} missing ({len(statuses)} seeds with metrics)")
+    print("\nclaims:")
+    counts: dict[str, int] = defaultdict(int)
+    for claim in CLAIMS:
+        try:
+            v = claim.test(r)
+        except (KeyError, IndexError, ZeroDivisionError, TypeError) as exc:
+            v = Verdict(INCONCLUSIVE, "could not be measured", f"{type(exc).__name__}: {exc}")
+        counts[v.verdict] += 1
+        print(f"  [{v.verdict}] {claim.source}: {claim.text}\n      {v.measurement}")
+        if v.reason:
+            print(f"      why: {v.reason}")
+    print("  " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dvc", action="store_true")
     ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose last run to read")
+    ap.add_argument("--scale", help="run this scale's whole DAG in a clone of HEAD first")
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "ganrepro-bench-dag",
+        help="where --scale clones HEAD (replaced; default: %(default)s)",
+    )
+    ap.add_argument("--cores", type=int, default=2)
     args = ap.parse_args()
+    if args.scale:
+        args.root = run_scale(args.scale, args.workdir, args.cores)
     t = timed([str(BIN / "snakemake"), "-n", "--config", "scale=full"])
     print(f"full-scale dry run (205 jobs): median {t:.2f} s (target <= 3 s)")
     per_rule = job_times(args.root)
@@ -122,6 +198,8 @@ def main() -> None:
         total = sum(s for jobs in per_rule.values() for _, s in jobs)
         print(f"  job time in all: {total:.0f} s (on 2 cores the DAG runs two jobs at a time)")
         overhead(args.root, per_rule)
+    if args.scale:
+        learning_and_claims(args.root, args.scale)
     if args.dvc:
         print(f"\nno-op `dvc status`: median {timed([str(BIN / 'dvc'), 'status']):.2f} s")
         print(f"no-op `dvc repro`: median {timed([str(BIN / 'dvc'), 'repro']):.2f} s")

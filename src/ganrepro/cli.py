@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ganrepro import __version__
+from ganrepro.config.schema import SCALES
 
 
 class UsageError(Exception):
@@ -275,7 +276,7 @@ def cmd_dvc_yaml(args) -> None:
 
 def _params_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", default="params.yaml", help="parameters file (default: %(default)s)")
-    p.add_argument("--scale", choices=["quick", "full"], help="override the file's scale")
+    p.add_argument("--scale", choices=SCALES, help="override the file's scale")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -285,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check params.yaml against its schema and rules")
     p.add_argument("params", nargs="?", default="params.yaml")
-    p.add_argument("--scale", choices=["quick", "full"], help="override the file's scale")
+    p.add_argument("--scale", choices=SCALES, help="override the file's scale")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print or write the JSON schema of params.yaml")

@@ -46,8 +46,8 @@ EXPECTED_RUNS = {
 }
 
 
-@pytest.mark.parametrize("scale", ["quick", "full"])
-def test_shipped_params_load_at_both_scales(root, scale):
+@pytest.mark.parametrize("scale", ["quick", "small", "full"])
+def test_shipped_params_load_at_every_scale(root, scale):
     params = load_params(root / "params.yaml", scale=scale)
     found: dict[str, set] = {}
     for run in params.runs.values():
@@ -105,6 +105,28 @@ def test_resolve_scale_picks_per_scale_values():
     raw = {"a": {"quick": 1, "full": 2}, "b": [{"quick": "x", "full": "y"}], "c": {"d": 3}}
     assert resolve_scale(raw, "quick") == {"a": 1, "b": ["x"], "c": {"d": 3}}
     assert resolve_scale(raw, "full") == {"a": 2, "b": ["y"], "c": {"d": 3}}
+    # small falls back to the quick value unless it has its own
+    assert resolve_scale(raw, "small") == {"a": 1, "b": ["x"], "c": {"d": 3}}
+    raw["a"]["small"] = 5
+    assert resolve_scale(raw, "small")["a"] == 5
+    assert resolve_scale(raw, "quick")["a"] == 1
+
+
+def test_small_scale_keeps_each_source_structure_with_three_seeds(root):
+    """small: 3 seeds, stand-in data, MLPs at full width; every setting that is not a size or
+    a budget is the quick scale's (the report lists those that differ from full)."""
+    small = load_params(root / "params.yaml", scale="small")
+    quick = load_params(root / "params.yaml", scale="quick")
+    full = load_params(root / "params.yaml", scale="full")
+    assert small.seeds == 3 and small.standins
+    for run_id, run in small.runs.items():
+        if run.model.arch == "mlp":
+            assert run.model.g_hidden == full.run(run_id).model.g_hidden, run_id
+            assert run.model.d_hidden == full.run(run_id).model.d_hidden, run_id
+        q = quick.run(run_id)
+        assert run.objective == q.objective and run.optim == q.optim, run_id
+        assert run.schedule.n_critic == q.schedule.n_critic, run_id
+        assert run.eval.checkpoints >= q.eval.checkpoints, run_id
 
 
 def test_run_hash_changes_with_one_value(root, fresh_raw):
@@ -134,7 +156,12 @@ _DELETE = object()
 
 # (path to change, new value, the message expected, in full)
 MALFORMED = [
-    ("scale", "medium", "scale: 'medium' is not one of: quick, full"),
+    ("scale", "medium", "scale: 'medium' is not one of: quick, small, full"),
+    (
+        "seeds",
+        {"quick": 1, "full": 3, "medium": 2},
+        "seeds: unknown key 'medium' (allowed: full, quick, small)",
+    ),
     ("seed", -1, "seed: must be >= 0, got -1"),
     ("seed", "zero", "seed: expected integer, got str 'zero'"),
     ("seeds", {"quick": 1}, "seeds: 'full' is missing (required)"),

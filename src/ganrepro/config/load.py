@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ganrepro.config.schema import SCALES, params_schema
+from ganrepro.config.schema import REQUIRED_SCALES, SCALES, params_schema
 from ganrepro.config.types import (
     ACConfig,
     CFGConfig,
@@ -104,11 +104,25 @@ def validate_schema(raw: Any) -> None:
         raise ParamsError(f"{_where(err)}: {_describe(err)}")
 
 
+def is_scaled(value: Any) -> bool:
+    """A ``{quick: a, [small: c,] full: b}`` mapping: one value per scale."""
+    return (
+        isinstance(value, Mapping)
+        and set(REQUIRED_SCALES) <= set(value)
+        and set(value) <= set(SCALES)
+    )
+
+
+def at_scale(value: Mapping, scale: str) -> Any:
+    """The value of a scaled mapping at ``scale`` (``small`` falls back to ``quick``)."""
+    return value[scale] if scale in value else value["quick"]
+
+
 def resolve_scale(value: Any, scale: str) -> Any:
     """Replace every ``{quick: a, full: b}`` by the value at ``scale``."""
     if isinstance(value, Mapping):
-        if set(value) == set(SCALES):
-            return resolve_scale(value[scale], scale)
+        if is_scaled(value):
+            return resolve_scale(at_scale(value, scale), scale)
         return {k: resolve_scale(v, scale) for k, v in value.items()}
     if isinstance(value, list):
         return [resolve_scale(v, scale) for v in value]

@@ -3,7 +3,8 @@
 ``ganrepro schema`` writes it to ``workflow/schemas/params.schema.json``, which Snakemake's
 ``validate()`` reads; a test checks that the committed file equals :func:`params_schema`.
 
-Every leaf value may also be written as ``{quick: a, full: b}``: the value at each scale.
+Every leaf value may also be written as ``{quick: a, full: b}`` (optionally ``small: c``): the
+value at each scale; ``small`` falls back to ``quick`` when absent (both run on stand-in data).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from ganrepro.data.registry import DATASETS
 from ganrepro.registry import ARCHITECTURES, LOSSES, OPTIMIZERS, TRAINERS
 
-SCALES = ("quick", "full")
+SCALES = ("quick", "small", "full")
+REQUIRED_SCALES = ("quick", "full")  # ``small`` defaults to the quick value
 Schema = dict[str, Any]
 
 
@@ -22,7 +24,7 @@ def scaled(leaf: Schema) -> Schema:
     per_scale = {
         "type": "object",
         "properties": {s: leaf for s in SCALES},
-        "required": list(SCALES),
+        "required": list(REQUIRED_SCALES),
         "additionalProperties": False,
     }
     return {"if": {"type": "object"}, "then": per_scale, "else": leaf}

@@ -19,7 +19,7 @@ METRIC_LABELS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is bette
 
 
 def _scale_note(params: Params) -> str:
-    return " [quick scale, stand-in data]" if params.standins else ""
+    return f" [{params.scale} scale, stand-in data]" if params.standins else ""
 
 
 def draw(

@@ -88,5 +88,5 @@ def to_markdown(df: pd.DataFrame, title: str) -> str:
 def tabulate(out: Output, source: str, params: Params, runs_dir: Path, dest: Path) -> None:
     df = KINDS[out.kind](out, source, params, runs_dir)
     write_text(dest, df.to_csv(index=False))
-    note = " (quick scale, stand-in data)" if params.standins else ""
+    note = f" ({params.scale} scale, stand-in data)" if params.standins else ""
     write_text(dest.with_suffix(".md"), to_markdown(df, out.title + note))

@@ -278,7 +278,8 @@ def build_page(
 <h2 id="runs">Every run</h2>
 <p>Final metrics of each run (mean ± std over seeds where there are several), against the
 training split's reference statistics. "FID at step 0" scores the untrained generator: a run
-has learned when its final FID is well below it (the quick scale asks for at most half).
+has learned when its final FID is well below it (the quick and small scales ask for at most
+half).
 Classes: {esc(classes)}.</p>
 {cross_table(params, r)}
 <h2 id="claims">Claims</h2>

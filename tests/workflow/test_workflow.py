@@ -52,6 +52,33 @@ def test_full_scale_dry_run_lists_every_run_of_every_source(root, clean):
             assert f"results/runs/{source}/{run}/seed2/checkpoint.pt" in out
 
 
+def job_inputs(output: str, rule: str) -> list[str]:
+    """The input files of the first job of ``rule`` in a dry run's output."""
+    block = output[output.index(f"rule {rule}:") :]
+    line = next(x for x in block.splitlines() if x.strip().startswith("input:"))
+    return [f.strip() for f in line.split("input:", 1)[1].split(",")]
+
+
+@pytest.mark.slow
+def test_small_scale_dry_run_trains_three_seeds_of_every_run(root, clean):
+    """scale=small: every run with seeds 0-2, each evaluated, and the report (where the claims
+    are judged) reads every seed of every run: no claim can lack a run's seeds."""
+    res = snakemake("-n", "--config", "scale=small", cwd=clean, check=True)
+    out = res.stdout + res.stderr
+    counts = job_counts(out)
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    n_runs = sum(len(v) for v in params["sources"].values())
+    assert counts["train"] == n_runs and counts["train_seed"] == 2 * n_runs
+    assert counts["evaluate"] == n_runs and counts["evaluate_seed"] == 2 * n_runs
+    assert counts["prepare_data"] == 2  # the stand-ins: digits and photos
+    report = set(job_inputs(out, "report"))
+    for source, runs in params["sources"].items():
+        for run in runs:
+            for seed_dir in ("", "seed1/", "seed2/"):
+                assert f"results/runs/{source}/{run}/{seed_dir}metrics.json" in report
+            assert f"results/runs/{source}/{run}/seed2/checkpoint.pt" in out
+
+
 def test_one_figure_needs_only_its_runs(clean):
     res = snakemake("-n", "results/figures/frank/fig7_fid_curves.png", cwd=clean, check=True)
     out = res.stdout + res.stderr
@@ -73,7 +100,7 @@ def test_one_figure_needs_only_its_runs(clean):
     ("override", "message"),
     [
         ("seed=-1", "params.yaml: seed: must be >= 0, got -1"),
-        ("scale=huge", "params.yaml: scale: 'huge' is not one of: quick, full"),
+        ("scale=huge", "params.yaml: scale: 'huge' is not one of: quick, small, full"),
     ],
 )
 def test_bad_params_stop_the_workflow_before_any_job(root, override, message):

@@ -300,7 +300,7 @@ def agarwal_dcgan_better(r: Results) -> Verdict:
 
 
 def _relative_range(means: list[float]) -> float:
-    return (max(means) - min(means)) / abs(statistics.fmean(means))
+    return (max(means) - min(means)) / max(abs(statistics.fmean(means)), 1e-12)
 
 
 def agarwal_wgan_gp_robust(r: Results) -> Verdict:

@@ -182,6 +182,10 @@ def test_evaluate_writes_metrics_with_protocol_and_status(quick_params, evaluate
     assert proto["extractors"]["classifier"]["weights_sha256"]
     assert proto["reference_split"]["final_test"] == "test"
     assert saved["final_test"]["classifier"]["fid"] > 0
+    rows = (folder / "run" / "log.csv").read_text().strip().splitlines()[1:]
+    for key in ("loss_d", "loss_g"):  # the log's summary for the stability claims
+        summary = saved["losses"][key]
+        assert summary["n"] == len(rows) and summary["q05"] <= summary["q95"], key
 
 
 def test_a_second_evaluation_does_not_recompute_reference_statistics(

@@ -72,7 +72,14 @@ def test_page_numbers_missing_and_diverged_runs(root, quick_params, tmp_path):
     assert 'class="missing">missing' in rows["ding/gan"]
     assert "25 missing" in page and "1 diverged" in page
     assert "figure fig7_fid_curves.png missing" in page
-    for section in ("claims", "anchors", "deviations", "provenance", *quick_params.sources):
+    for section in (
+        "claims",
+        "anchors",
+        "trace",
+        "deviations",
+        "provenance",
+        *quick_params.sources,
+    ):
         assert f'id="{section}"' in page
     assert "params.yaml sha256" in page
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing loaded from outside

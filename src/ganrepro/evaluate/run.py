@@ -19,6 +19,7 @@ from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import load_stats
 from ganrepro.evaluate.visuals import sample_arrays, save_samples
 from ganrepro.io import write_json
+from ganrepro.outputs.runs import loss_summary
 from ganrepro.train import checkpoint
 
 
@@ -100,6 +101,7 @@ def evaluate_run(
         "final": final,
         "final_test": final_test,
         "curve": curve,
+        "losses": loss_summary(run_dir),  # the stability claims read these, not log.csv
         "reference": {
             **{
                 ex.name: {

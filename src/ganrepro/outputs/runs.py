@@ -37,6 +37,33 @@ def final_losses(folder: Path, tail: float = 0.1) -> dict[str, float]:
     return out
 
 
+def loss_summary(folder: Path) -> dict[str, dict[str, float]]:
+    """Per logged loss (``loss_d``, ``loss_g``): what the stability claims need from log.csv,
+    kept in metrics.json so the report reads no logs. ``noise``: the step-to-step fluctuation
+    over the second half of the logged steps (SD of the first differences / sqrt 2, which a slow
+    drift barely moves); ``q05``/``q95``: the 5% and 95% quantiles over the whole run (the extent
+    of the run's own loss curve); ``sd_second_half``; ``final`` as :func:`final_losses`."""
+    log = read_log(folder) if (folder / "log.csv").is_file() else {}
+    out = {}
+    for key in ("loss_d", "loss_g"):
+        values = [v for v in log.get(key, []) if math.isfinite(v)]
+        if len(values) < 4:
+            continue
+        half = values[len(values) // 2 :]
+        diffs = [b - a for a, b in zip(half, half[1:], strict=False)]
+        q = statistics.quantiles(values, n=20, method="inclusive")
+        k = max(1, int(len(values) * 0.1))
+        out[key] = {
+            "n": len(values),
+            "noise": statistics.stdev(diffs) / math.sqrt(2) if len(diffs) > 1 else 0.0,
+            "sd_second_half": statistics.stdev(half),
+            "q05": q[0],
+            "q95": q[-1],
+            "final": statistics.fmean(values[-k:]),
+        }
+    return out
+
+
 def metrics(runs: str | Path, source: str, run: str, seeds: int) -> list[dict]:
     return [
         json.loads((run_dir(runs, source, run, k) / "metrics.json").read_text())

@@ -9,6 +9,7 @@ from ganrepro.io import write_text
 from ganrepro.report.html import build_page
 from ganrepro.report.provenance import provenance
 from ganrepro.report.results import Results
+from ganrepro.report.trace import trace_html
 
 # What a scale may change freely (sizes and budgets); anything else that differs from the full
 # scale (a learning rate, a loss setting...) is a deviation the report must list.
@@ -78,6 +79,7 @@ def build_report(
         deviations,
         provenance(params_path, params.scale, data),
         scale_deviations(params, full),
+        trace_html(deviations.parent / "trace.yaml", full),
     )
     write_text(out, page)
     return results

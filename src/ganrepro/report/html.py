@@ -227,6 +227,7 @@ def build_page(
     deviations: Path,
     prov: dict,
     scale_deviations: list[dict] = (),
+    trace: str = "",
 ) -> str:
     claims, counts = claims_table(r)
     banner = ""
@@ -258,7 +259,15 @@ def build_page(
     )
     nav = " ".join(
         f'<a href="#{s}">{s}</a>'
-        for s in ("runs", "claims", "anchors", *params.sources, "deviations", "provenance")
+        for s in (
+            "runs",
+            "claims",
+            "anchors",
+            *params.sources,
+            *(("trace",) if trace else ()),
+            "deviations",
+            "provenance",
+        )
     )
     n_runs = len(params.runs)
     diverged = sum("diverged" in r.statuses(k) for k in params.runs)
@@ -293,6 +302,7 @@ per-seed values behind each verdict are shown.</p>
 <h2 id="anchors">Literature anchors</h2>
 {anchors_table(r)}
 {sections}
+{f'<h2 id="trace">Settings trace</h2>{trace}' if trace else ""}
 <h2 id="deviations">Deviations</h2>
 <p>Every place where we follow SPEC, or the paper or code a source cites, instead of the
 source's text, or had to choose; and, below the list, every setting of this scale that differs

@@ -1,9 +1,10 @@
 """The 32x32 DCGAN (k4 s2 p1 convolutions) of agarwal, frank and zhu.
 
 Generator: z (B, z_dim [+ embed_dim]) -> ConvT 4x4 -> 8x8 -> 16x16 -> 32x32 with 4w, 2w, w
-channels (w = ``g_width``, else ``width``), BatchNorm + ReLU, tanh. Critic: 32 -> 16 -> 8 -> 4 with LeakyReLU(0.2), ``d_norm`` on all but the first layer,
-then a 4x4 conv to one value. ``embed`` conditioning (agarwal's cgan): a label embedding is
-appended to z, and another one, reshaped to 32x32, is an extra input plane of the critic.
+channels (w = ``g_width``, else ``width``), BatchNorm + ReLU, tanh. Critic: 32 -> 16 -> 8 -> 4
+with LeakyReLU(0.2), ``d_norm`` on all but the first layer, then a 4x4 conv to one value.
+``embed`` conditioning (agarwal's cgan): a label embedding is appended to z, and another one,
+reshaped to 32x32, is an extra input plane of the critic.
 """
 
 from __future__ import annotations

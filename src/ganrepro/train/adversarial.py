@@ -157,9 +157,10 @@ class AdversarialTrainer:
         """One generator iteration: ``n_critic`` critic steps (logged as means), one G step.
         With ``reuse_real`` the critic steps share one real batch (the WGAN-GP tutorial's loop,
         "4. WGAN-GP/train.py" l.69-78)."""
-        n = self.run.schedule.n_critic
+        s = self.run.schedule
+        n = s.n_critic
         lr = self._set_lr()
-        shared = self.batches.next(self.run.schedule.batch_size) if self.run.schedule.reuse_real else None
+        shared = self.batches.next(s.batch_size) if s.reuse_real else None
         sums: dict[str, Tensor] = {}
         for _ in range(n):
             for k, v in self.critic_step(shared).items():

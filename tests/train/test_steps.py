@@ -162,3 +162,20 @@ def test_cfg_stage_stores_t_snapshots_and_keeps_optimiser_state(quick_params, cf
     state = tr.opt_d.state_dict()["state"]
     steps = {float(s["step"]) for s in state.values() if "step" in s}
     assert steps in (set(), {float(tr.cfg.T * tr.cfg.U)})  # RMSprop: one count for the stage
+
+
+def test_reuse_real_shares_one_real_batch_and_redefines_the_epoch(quick_params):
+    """The WGAN-GP tutorial's loop: n_critic critic steps on one real batch, fresh fakes."""
+    run = quick_params.run("agarwal/wgan_gp")
+    assert not run.schedule.reuse_real  # quick: one real batch per critic step
+    shared = dataclasses.replace(run, schedule=dataclasses.replace(run.schedule, reuse_real=True))
+    n, bs, k = 48, run.schedule.batch_size, run.schedule.n_critic
+    for cfg, reals in ((run, k), (shared, 1)):
+        tr = make_trainer(cfg)
+        seen = []
+        draw = tr.batches.next
+        tr.batches.next = lambda size, draw=draw, seen=seen: seen.append(size) or draw(size)
+        tr.step()
+        assert seen == [bs] * reals
+        epochs = cfg.schedule.epochs
+        assert tr.total == max(1, int(epochs * n / (bs * (k if reals == k else 1)) + 0.5))

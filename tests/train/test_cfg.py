@@ -13,6 +13,7 @@ import copy
 import dataclasses
 
 import torch
+import yaml
 from torch.testing import assert_close
 
 from ganrepro.config import load_params
@@ -136,3 +137,19 @@ def test_the_guard_acts_only_after_guard_after_stages(quick_params):
         reason = tr.diverged(wide)
         assert reason is None if expect is None else expect in reason
     assert tr.diverged({"gap": 0.5}) is None
+
+
+def test_train_keeps_the_resolved_config_beside_train_json(root, quick_params, prepared, tmp_path):
+    from ganrepro.config.origin import origins, resolved_config
+    from ganrepro.train.run import train
+
+    from .helpers import short
+
+    run = short(quick_params.run(RUN), 1, checkpoints=1)
+    settings = resolved_config(run, "quick", origins(root / "params.yaml", run))
+    train(run, prepared["digits"], tmp_path / "run", seed=0, device="cpu", settings=settings)
+    saved = yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())
+    assert (tmp_path / "run" / "train.json").is_file()
+    assert saved["config_hash"] == run.hash() and saved["scale"] == "quick"
+    assert saved["config"]["optim"]["alpha"] == run.optim.alpha
+    assert saved["origin"]["optim.alpha"].startswith("run's own key sources.zhu/cfg_dcgan_mnist")

@@ -156,7 +156,7 @@ class AdversarialTrainer:
     def step(self) -> dict[str, float]:
         """One generator iteration: ``n_critic`` critic steps (logged as means), one G step.
         With ``reuse_real`` the critic steps share one real batch (the WGAN-GP tutorial's loop,
-        "4. WGAN-GP/train.py" l.69-78)."""
+        "4. WGAN-GP/train.py", the loops at l.68-76)."""
         s = self.run.schedule
         n = s.n_critic
         lr = self._set_lr()

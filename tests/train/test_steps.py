@@ -179,3 +179,10 @@ def test_reuse_real_shares_one_real_batch_and_redefines_the_epoch(quick_params):
         assert seen == [bs] * reals
         epochs = cfg.schedule.epochs
         assert tr.total == max(1, int(epochs * n / (bs * (k if reals == k else 1)) + 0.5))
+
+
+def test_frank_dcgan_trains_with_the_notebooks_smoothed_labels(quick_params):
+    """D's targets 0.9 / 0.1, G's 0.9: the hand values of tests/test_objectives.py."""
+    tr = make_trainer(quick_params.run("frank/dcgan"))
+    assert_close(tr.loss.d(torch.tensor([2.0]), torch.tensor([-1.0])), torch.tensor(0.740190))
+    assert_close(tr.loss.g(torch.tensor([-1.0])), torch.tensor(1.213262))

@@ -9,6 +9,7 @@ import torch
 from torch.testing import assert_close
 
 from ganrepro import objectives
+from ganrepro.config.types import ObjectiveConfig
 from ganrepro.registry import LOSSES
 
 REAL = torch.tensor([2.0, -1.0, 0.5])
@@ -27,6 +28,22 @@ def test_bce_by_hand():
     g = -sum(_log_sigmoid(f) for f in FAKE.tolist()) / 3
     assert_close(objectives.bce.d(REAL, FAKE), torch.tensor(d))
     assert_close(objectives.bce.g(FAKE), torch.tensor(g))
+
+
+def test_label_smoothed_bce_by_hand():
+    """frank's notebook: D's targets 0.9 (real) and 0.1 (fake), G's target 0.9."""
+    o = ObjectiveConfig(loss="bce", real_label=0.9, fake_label=0.1, g_label=0.9)
+    loss = objectives.loss_of(o)
+    # one score each, BCE(s, t) = -[t log sigmoid(s) + (1 - t) log(1 - sigmoid(s))]:
+    # real s=2:  -(0.9 * log(0.880797) + 0.1 * log(0.119203)) = 0.326928
+    # fake s=-1: -(0.1 * log(0.268941) + 0.9 * log(0.731059)) = 0.413261
+    assert_close(loss.d(torch.tensor([2.0]), torch.tensor([-1.0])), torch.tensor(0.740190))
+    # G on s=-1 with target 0.9: -(0.9 * log(0.268941) + 0.1 * log(0.731059)) = 1.213262
+    assert_close(loss.g(torch.tensor([-1.0])), torch.tensor(1.213262))
+    # the default targets are plain BCE
+    plain = objectives.loss_of(ObjectiveConfig(loss="bce"))
+    assert_close(plain.d(REAL, FAKE), objectives.bce.d(REAL, FAKE))
+    assert_close(plain.g(FAKE), objectives.bce.g(FAKE))
 
 
 def test_wasserstein_by_hand():

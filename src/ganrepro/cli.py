@@ -76,6 +76,7 @@ def cmd_data_prepare(args) -> None:
 
 def cmd_train(args) -> None:
     from ganrepro.config import load_params
+    from ganrepro.config.origin import origins, resolved_config
     from ganrepro.train.run import clear, train
 
     params = load_params(args.params, scale=args.scale)
@@ -88,10 +89,12 @@ def cmd_train(args) -> None:
     data = args.data or f"results/data/{run.data}.npz"
     if args.restart:
         clear(out)
+    settings = resolved_config(run, params.scale, origins(args.params, run))
     summary = train(
         run,
         data,
         out,
+        settings=settings,
         seed=params.seed + args.seed_index,
         device=args.device,
         threads=args.threads,
@@ -103,6 +106,15 @@ def cmd_train(args) -> None:
         f"steps in {summary['wall_time_s']:.1f} s"
         + (f" ({summary['reason']})" if summary["reason"] else "")
     )
+
+
+def cmd_show(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.config.origin import format_origins, origins
+
+    params = load_params(args.params, scale=args.scale)
+    run = params.run(args.run)
+    sys.stdout.write(format_origins(run, params.scale, origins(args.params, run)))
 
 
 def _device(name: str) -> str:
@@ -298,6 +310,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("runs", help="list the run ids ({source}/{run}) of params.yaml")
     _params_args(p)
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser(
+        "show", help="a run's resolved settings, each with where it comes from in params.yaml"
+    )
+    p.add_argument("run", help="run id, e.g. frank/wgan_gp")
+    _params_args(p)
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("train", help="train one run ({source}/{run}), resuming if possible")
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")

@@ -50,6 +50,7 @@ def _run_stages(params: Params) -> dict:
                 "outs": [
                     f"{d}/checkpoint.pt",
                     f"{d}/train.json",
+                    f"{d}/config.yaml",
                     f"{d}/samples.png",
                     {f"{d}/ckpt": {"persist": True}},
                     {f"{d}/grids": {"persist": True}},

@@ -22,16 +22,21 @@ class Loss:
     g: Callable[[Tensor], Tensor]
 
 
-def _bce_d(real: Tensor, fake: Tensor) -> Tensor:
-    # -[log D(x) + log(1 - D(G(z)))], each term averaged over its batch (nn.BCELoss, summed)
-    return F.binary_cross_entropy_with_logits(
-        real, torch.ones_like(real)
-    ) + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
+def bce_with_targets(real_label: float = 1.0, fake_label: float = 0.0, g_label: float = 1.0):
+    """BCE whose targets are ``real_label`` / ``fake_label`` for the critic and ``g_label`` for
+    the generator (label smoothing: frank's notebook uses 0.9 / 0.1 / 0.9)."""
 
+    def d(real: Tensor, fake: Tensor) -> Tensor:
+        # -[log D(x) + log(1 - D(G(z)))] at 1 / 0, each term a batch mean (nn.BCELoss, summed)
+        return F.binary_cross_entropy_with_logits(
+            real, torch.full_like(real, real_label)
+        ) + F.binary_cross_entropy_with_logits(fake, torch.full_like(fake, fake_label))
 
-def _bce_g(fake: Tensor) -> Tensor:
-    # the non-saturating generator loss: maximise log D(G(z)) (agarwal, ding, frank, DCGAN)
-    return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
+    def g(fake: Tensor) -> Tensor:
+        # the non-saturating generator loss: maximise log D(G(z)) (agarwal, ding, frank, DCGAN)
+        return F.binary_cross_entropy_with_logits(fake, torch.full_like(fake, g_label))
+
+    return d, g
 
 
 def _w_d(real: Tensor, fake: Tensor) -> Tensor:
@@ -51,9 +56,19 @@ def _logistic_g(fake: Tensor) -> Tensor:
     return F.softplus(-fake).mean()
 
 
-bce = Loss("bce", _bce_d, _bce_g)
+bce = Loss("bce", *bce_with_targets())
 wasserstein = Loss("wasserstein", _w_d, _w_g)
 logistic = Loss("logistic", _logistic_d, _logistic_g)
+
+
+def loss_of(objective) -> Loss:
+    """The loss of an ``ObjectiveConfig``: the registered one, with its BCE label targets."""
+    from ganrepro.registry import LOSSES
+
+    o = objective
+    if o.loss == "bce" and (o.real_label, o.fake_label, o.g_label) != (1.0, 0.0, 1.0):
+        return Loss("bce", *bce_with_targets(o.real_label, o.fake_label, o.g_label))
+    return LOSSES[o.loss]
 
 
 def gradient_penalty(

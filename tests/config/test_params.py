@@ -85,8 +85,36 @@ def test_full_scale_uses_the_sources_settings(root):
     assert study["wgan_lr1e3"].optim.lr == 1e-3
     assert p.run("ding/cgan").model.g_branches == (200, 1000)
     cfg = p.run("zhu/cfg_dcgan_cifar10").cfg
-    assert (cfg.T, cfg.eta, cfg.approx_n, cfg.approx_epochs, cfg.guard) == (15, 0.25, 640, 10, 40)
-    assert p.run("zhu/cfg_dcgan_mnist").cfg.eta == 0.5
+    assert (cfg.T, cfg.eta, cfg.approx_n, cfg.approx_epochs, cfg.guard) == (15, 0.5, 640, 10, 40)
+
+
+def test_full_scale_follows_the_cited_code(root):
+    """Issue 13: the settings the sources' own code uses where the text is silent."""
+    p = load_params(root / "params.yaml", scale="full")
+    for run_id in ("zhu/cfg_dcgan_mnist", "zhu/cfg_dcgan_cifar10", "zhu/cfg_resnet_cifar10"):
+        run = p.run(run_id)
+        # train_cfggan.py:103 (optimiser), :34 (stages); cfggan.py:50 (guard from stage 2000)
+        assert (run.optim.name, run.optim.alpha, run.optim.eps) == ("rmsprop", 0.95, 1e-18)
+        assert (run.schedule.stages, run.cfg.guard_after) == (10000, 2000)
+        assert run.model.d_norm == "none"
+        # train_cfggan.py:91-96: eta of a DCGAN-x D without BN
+        assert run.cfg.eta == (2.5 if run.dataset == "mnist" else 0.5)
+    dcgan = p.run("frank/dcgan")
+    assert (dcgan.objective.real_label, dcgan.objective.fake_label) == (0.9, 0.1)
+    assert dcgan.objective.g_label == 0.9
+    for name in ("dcgan", "wgan", "wgan_gp"):
+        assert (p.run(f"frank/{name}").model.width, p.run(f"frank/{name}").model.g_width) == (
+            64,
+            128,
+        )
+    assert p.run("frank/wgan_gp").model.d_norm == "none"  # drop_batch=True
+    gp = p.run("ding/wgan_gp")  # gan_mnist.py:150-158
+    assert (gp.optim.name, gp.optim.lr, gp.optim.betas) == ("adam", 1e-4, (0.5, 0.9))
+    zr = p.run("zhu/wgan_gp_resnet_cifar10")  # gan_cifar_resnet.py:36-45
+    assert (zr.optim.lr, zr.optim.lr_decay, zr.model.d_norm) == (2e-4, "linear", "none")
+    assert (zr.schedule.batch_size, zr.schedule.g_batch_size) == (64, 128)
+    for name in ("wgan_gp", "cgan"):
+        assert p.run(f"agarwal/{name}").schedule.reuse_real
 
 
 def test_committed_schema_is_generated_from_the_registries(root):
@@ -238,7 +266,7 @@ MALFORMED = [
         "sources.frank.wgan.model.g_hidden",
         [10],
         "sources.frank.wgan.model: unknown key "
-        "'g_hidden' (allowed: arch, conditioning, d_norm, embed_dim, init, width, z_dim)",
+        "'g_hidden' (allowed: arch, conditioning, d_norm, embed_dim, g_width, init, width, z_dim)",
     ),
     ("sources.frank.wgan.eval", _DELETE, "sources.frank.wgan: 'eval' is missing (required)"),
     (

@@ -186,6 +186,25 @@ def test_evaluate_writes_metrics_with_protocol_and_status(quick_params, evaluate
     for key in ("loss_d", "loss_g"):  # the log's summary for the stability claims
         summary = saved["losses"][key]
         assert summary["n"] == len(rows) and summary["q05"] <= summary["q95"], key
+    assert saved["trained_on_test"] is False
+
+
+def test_a_run_trained_on_the_test_split_reports_no_test_metrics(
+    quick_params, prepared, classifiers, tmp_path
+):
+    """acwgan/stl10 trains on STL-10's train + test images: "test" metrics would score
+    images it trained on, so there are none, and metrics.json says why."""
+    run = short(quick_params.run("acwgan/stl10"), 2, checkpoints=1)
+    assert "test" in run.splits
+    train(run, prepared["photos"], tmp_path / "run", seed=0, device="cpu", threads=1)
+    ex = [make_extractor("classifier", classifier_path=classifiers["photos"]["path"])]
+    stats = tmp_path / "stats.npz"
+    compute_stats(prepared["photos"], stats, ex, 200, 10)
+    ev = quick_params.evaluation
+    res = evaluate_run(run, tmp_path / "run", stats, tmp_path / "metrics.json", ex, ev)
+    assert res["final_test"] is None and res["trained_on_test"] is True
+    assert res["protocol"]["reference_split"]["final_test"] is None
+    assert np.isfinite(res["final"]["classifier"]["fid"])  # train-split metrics as usual
 
 
 def test_a_second_evaluation_does_not_recompute_reference_statistics(

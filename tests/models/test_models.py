@@ -82,3 +82,19 @@ def test_maxout_takes_the_max_of_each_units_pieces():
         m.linear.bias.zero_()
     out = m(torch.tensor([[1.0, 2.0]]))
     assert out.tolist() == [[3.0, 2.0]]  # max(1, 2, 3) and max(-1, -2, 2)
+
+
+def test_frank_generator_is_twice_the_critic_width(root):
+    """frank's notebook: G 512 -> 256 -> 128 (DCGAN.ipynb's DCGenerator), critic 64 -> 128 ->
+    256, and no BatchNorm in the WGAN-GP critic (drop_batch=True)."""
+    from ganrepro.config import load_params
+
+    full = load_params(root / "params.yaml", scale="full")
+    for name in ("dcgan", "wgan", "wgan_gp"):
+        run = full.run(f"frank/{name}")
+        g, d = build(run.model, 3, 10)
+        g_convs = [m.out_channels for m in g.modules() if isinstance(m, torch.nn.ConvTranspose2d)]
+        d_convs = [m.out_channels for m in d.modules() if isinstance(m, torch.nn.Conv2d)]
+        assert g_convs == [512, 256, 128, 3] and d_convs == [64, 128, 256, 1], name
+        has_bn = any(isinstance(m, torch.nn.BatchNorm2d) for m in d.modules())
+        assert has_bn == (name != "wgan_gp"), name

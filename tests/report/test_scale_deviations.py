@@ -17,10 +17,17 @@ def test_quick_scale_learning_rates_are_listed_and_sizes_are_not(root):
         if run.optim.lr != full.run(run_id).optim.lr:
             assert f"optim.lr {run.optim.lr} (full: {full.run(run_id).optim.lr})" in rows[run_id]
     assert "optim.betas" in rows["agarwal/simple_gan"]
-    assert "cfg.eta 1.0 (full: 0.25)" in rows["zhu/cfg_dcgan_cifar10"]
+    assert "cfg.eta 1.0 (full: 0.5)" in rows["zhu/cfg_dcgan_cifar10"]
     # sizes and budgets differ by design: never listed
     text = " ".join(rows.values())
     for key in ("width", "batch_size", "epochs", "iterations", "stages", "g_hidden", "cfg.T "):
         assert key not in text, key
-    assert "zhu/cfg_dcgan_mnist" not in rows  # only sizes and budgets differ there
+    assert "agarwal/dcgan" not in rows  # only sizes and budgets differ there
+    # issue 13: the guard acts from stage 1 at quick (from 2000 at full); the quick WGAN-GP
+    # ResNet keeps its layer-norm critic and constant lr; agarwal's real batch per critic step
+    assert "cfg.guard_after 0 (full: 2000)" in rows["zhu/cfg_dcgan_mnist"]
+    assert "cfg.eta 0.5 (full: 2.5)" in rows["zhu/cfg_dcgan_mnist"]
+    assert "model.d_norm layer (full: none)" in rows["zhu/wgan_gp_resnet_cifar10"]
+    assert "optim.lr_decay none (full: linear)" in rows["zhu/wgan_gp_resnet_cifar10"]
+    assert "schedule.reuse_real False (full: True)" in rows["agarwal/cgan"]
     assert scale_deviations(full, full) == []

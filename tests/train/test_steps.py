@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
 
-from ganrepro.registry import LOSSES
+from ganrepro.objectives import loss_of
 from ganrepro.train.cfg import push, regression_loss
 
 from .helpers import changed, make_trainer, params_of
@@ -52,7 +54,7 @@ def test_losses_are_the_objective_plus_weighted_regularisers(quick_params, adv_i
     torch.manual_seed(2)
     s_real, cls_real = tr.D(real, y)
     s_fake, _ = tr.D(fake, y)
-    expect = LOSSES[o.loss].d(s_real, s_fake)
+    expect = loss_of(o).d(s_real, s_fake)
     if o.gp > 0:
         expect = expect + o.gp * parts["gp"]
     if o.ac is not None:
@@ -66,7 +68,7 @@ def test_losses_are_the_objective_plus_weighted_regularisers(quick_params, adv_i
     loss_g, parts_g = tr.generator_loss(z, y)
     torch.manual_seed(1)  # same dropout masks
     score, cls = tr.D(tr.G(z, y), y)
-    expect_g = LOSSES[o.loss].g(score)
+    expect_g = loss_of(o).g(score)
     if o.ac is not None:
         expect_g = expect_g + o.ac.g * F.cross_entropy(cls, y)
     assert_close(loss_g, expect_g)
@@ -138,7 +140,8 @@ def test_cfg_d_update_changes_only_d_and_refit_only_g(quick_params, cfg_id):
 
 
 def test_cfg_approximator_regression_loss_falls(quick_params, cfg_id):
-    tr = make_trainer(quick_params.run(cfg_id))
+    run = quick_params.run(cfg_id)  # the full scale's 10 epochs: RMSprop(0.95) starts small
+    tr = make_trainer(dataclasses.replace(run, cfg=dataclasses.replace(run.cfg, approx_epochs=10)))
     torch.manual_seed(0)
     z = torch.randn(64, tr.run.model.z_dim)
     target = tr.generate(z)  # the pushed samples G~ must learn to produce directly
@@ -159,3 +162,27 @@ def test_cfg_stage_stores_t_snapshots_and_keeps_optimiser_state(quick_params, cf
     state = tr.opt_d.state_dict()["state"]
     steps = {float(s["step"]) for s in state.values() if "step" in s}
     assert steps in (set(), {float(tr.cfg.T * tr.cfg.U)})  # RMSprop: one count for the stage
+
+
+def test_reuse_real_shares_one_real_batch_and_redefines_the_epoch(quick_params):
+    """The WGAN-GP tutorial's loop: n_critic critic steps on one real batch, fresh fakes."""
+    run = quick_params.run("agarwal/wgan_gp")
+    assert not run.schedule.reuse_real  # quick: one real batch per critic step
+    shared = dataclasses.replace(run, schedule=dataclasses.replace(run.schedule, reuse_real=True))
+    n, bs, k = 48, run.schedule.batch_size, run.schedule.n_critic
+    for cfg, reals in ((run, k), (shared, 1)):
+        tr = make_trainer(cfg)
+        seen = []
+        draw = tr.batches.next
+        tr.batches.next = lambda size, draw=draw, seen=seen: seen.append(size) or draw(size)
+        tr.step()
+        assert seen == [bs] * reals
+        epochs = cfg.schedule.epochs
+        assert tr.total == max(1, int(epochs * n / (bs * (k if reals == k else 1)) + 0.5))
+
+
+def test_frank_dcgan_trains_with_the_notebooks_smoothed_labels(quick_params):
+    """D's targets 0.9 / 0.1, G's 0.9: the hand values of tests/test_objectives.py."""
+    tr = make_trainer(quick_params.run("frank/dcgan"))
+    assert_close(tr.loss.d(torch.tensor([2.0]), torch.tensor([-1.0])), torch.tensor(0.740190))
+    assert_close(tr.loss.g(torch.tensor([-1.0])), torch.tensor(1.213262))

@@ -8,6 +8,7 @@ rule train:
     output:
         checkpoint="results/runs/{source}/{run}/checkpoint.pt",
         summary="results/runs/{source}/{run}/train.json",
+        config="results/runs/{source}/{run}/config.yaml",
         samples="results/runs/{source}/{run}/samples.png",
         log_csv="results/runs/{source}/{run}/log.csv",
     log:
@@ -37,6 +38,7 @@ use rule train as train_seed with:
     output:
         checkpoint="results/runs/{source}/{run}/seed{k}/checkpoint.pt",
         summary="results/runs/{source}/{run}/seed{k}/train.json",
+        config="results/runs/{source}/{run}/seed{k}/config.yaml",
         samples="results/runs/{source}/{run}/seed{k}/samples.png",
         log_csv="results/runs/{source}/{run}/seed{k}/log.csv",
     log:

@@ -186,6 +186,10 @@ def _check_run(run: RunConfig, where: str) -> None:
         fail("objective", "gp and clip are alternatives: set one of them to 0")
     if (o.gp > 0 or o.clip > 0) and o.loss != "wasserstein":
         fail("objective.loss", f"gp/clip constrain a Wasserstein critic, not a {o.loss!r} loss")
+    if o.loss != "bce" and (o.real_label, o.fake_label, o.g_label) != (1.0, 0.0, 1.0):
+        fail("objective.real_label", f"label targets are bce's, not {o.loss!r}'s")
+    if run.schedule.reuse_real and (run.trainer != "adversarial" or run.schedule.epochs is None):
+        fail("schedule.reuse_real", "changes what an epoch is: for adversarial runs with epochs")
     if o.ac and m.arch != "resnet":
         fail("objective.ac", "the auxiliary classifier head exists on the resnet critic only")
     if m.conditioning == "cbn" and m.arch != "resnet":

@@ -77,7 +77,12 @@ MODEL_FIELDS: dict[str, dict[str, Schema]] = {
         "g_branches": INT_LIST,
         "d_branches": INT_LIST,
     },
-    "dcgan": {"width": POS_INT, "d_norm": enum(D_NORMS), "embed_dim": POS_INT},
+    "dcgan": {
+        "width": POS_INT,
+        "g_width": POS_INT,  # the generator's width (default: width)
+        "d_norm": enum(D_NORMS),
+        "embed_dim": POS_INT,
+    },
     "resnet": {"width": POS_INT, "d_norm": enum(("layer", "none"))},
 }
 MODEL_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -113,6 +118,9 @@ OBJECTIVE = obj(
         "gp": NONNEG_NUM,  # gradient-penalty weight lambda; 0 = none
         "clip": NONNEG_NUM,  # weight-clipping bound c; 0 = none
         "ac": obj({"d": NONNEG_NUM, "g": NONNEG_NUM}, ["d", "g"]),  # auxiliary classifier weights
+        "real_label": scaled({"type": "number", "minimum": 0, "maximum": 1}),  # bce targets
+        "fake_label": scaled({"type": "number", "minimum": 0, "maximum": 1}),
+        "g_label": scaled({"type": "number", "minimum": 0, "maximum": 1}),
     },
     ["loss", "gp", "clip"],
 )
@@ -144,6 +152,7 @@ SCHEDULE = obj(
         "epochs": POS_NUM,  # passes of the critic over the training data
         "iterations": POS_INT,  # generator iterations
         "stages": POS_INT,  # CFG-GAN stages
+        "reuse_real": BOOL,  # one real batch for all critic steps of a generator iteration
     },
     ["batch_size", "n_critic"],
     oneOf=[{"required": [k]} for k in ("epochs", "iterations", "stages")],
@@ -161,6 +170,7 @@ CFG = obj(
         "approx_decay": PROB,  # lr factor when the epoch loss rises
         "approx_max_decays": NONNEG_INT,
         "guard": POS_NUM,  # stop when |mean D(real) - mean D(fake)| exceeds this
+        "guard_after": NONNEG_INT,  # ... once this many stages have run
     },
     [
         "T",
@@ -173,6 +183,7 @@ CFG = obj(
         "approx_decay",
         "approx_max_decays",
         "guard",
+        "guard_after",
     ],
 )
 

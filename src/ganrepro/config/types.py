@@ -20,6 +20,7 @@ class ModelConfig:
     conditioning: str  # none | embed | onehot | cbn
     init: str  # default | dcgan (N(0, 0.02)) | kaiming
     width: int | None = None
+    g_width: int | None = None  # dcgan: the generator's width when it differs from the critic's
     d_norm: str | None = None
     embed_dim: int | None = None
     g_hidden: tuple[int, ...] | None = None
@@ -49,6 +50,11 @@ class ObjectiveConfig:
     gp: float = 0.0  # gradient-penalty weight lambda (0: none)
     clip: float = 0.0  # weight-clipping bound c (0: none)
     ac: ACConfig | None = None
+    # bce only: the targets of real and fake images for D, and of fake images for G (one-sided
+    # label smoothing: 0.9 / 0.1 / 0.9 in frank's notebook); 1 / 0 / 1 is plain BCE
+    real_label: float = 1.0
+    fake_label: float = 0.0
+    g_label: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class ScheduleConfig:
     epochs: float | None = None
     iterations: int | None = None
     stages: int | None = None
+    # critic steps of one generator iteration draw one real batch (True: the WGAN-GP tutorial
+    # agarwal follows), so an epoch is N / batch_size generator iterations
+    reuse_real: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class CFGConfig:
     approx_decay: float
     approx_max_decays: int
     guard: float
+    guard_after: int  # stages run before the guard acts (cfggan.py:50: from stage 2000)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Generators loaded from checkpoints, for evaluation and figures (either trainer).
 
-Sampling uses BatchNorm in eval mode (running statistics) for every run; CFG-GAN samples are
-the approximator's output pushed through all T discriminator snapshots.
+Sampling uses BatchNorm in eval mode (running statistics) for every run; CFG-GAN samples come
+from the trainer's own ``generate``: the checkpointed approximator (the one the stage pushed)
+through all T discriminator snapshots of that stage.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ganrepro.data import DATASETS
 from ganrepro.models import build, output_range
 from ganrepro.train import checkpoint
 from ganrepro.train.batches import to_uint8
-from ganrepro.train.cfg import push
+from ganrepro.train.cfg import generate
 
 
 class Sampler:
@@ -50,11 +51,10 @@ class Sampler:
         """Images in the model's range for latents ``z`` (and labels ``y``)."""
         z = z.to(self.device)
         y = y.to(self.device) if y is not None else None
-        with torch.no_grad():
-            x = self.G(z, y if self.conditional else None)
         if self.snapshots is not None:
-            x = push(self.D, self.snapshots, x, self.run.cfg.eta)
-        return x
+            return generate(self.G, self.D, self.snapshots, self.run.cfg.eta, z)
+        with torch.no_grad():
+            return self.G(z, y if self.conditional else None)
 
     def uint8(self, z: Tensor, y: Tensor | None, batch_size: int = 250) -> Tensor:
         """Quantised to uint8 as the TF protocol does, on the CPU."""

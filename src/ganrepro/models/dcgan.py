@@ -1,9 +1,10 @@
 """The 32x32 DCGAN (k4 s2 p1 convolutions) of agarwal, frank and zhu.
 
-Generator: z (B, z_dim [+ embed_dim]) -> ConvT 4x4 -> 8x8 -> 16x16 -> 32x32, BatchNorm + ReLU,
-tanh. Critic: 32 -> 16 -> 8 -> 4 with LeakyReLU(0.2), ``d_norm`` on all but the first layer,
-then a 4x4 conv to one value. ``embed`` conditioning (agarwal's cgan): a label embedding is
-appended to z, and another one, reshaped to 32x32, is an extra input plane of the critic.
+Generator: z (B, z_dim [+ embed_dim]) -> ConvT 4x4 -> 8x8 -> 16x16 -> 32x32 with 4w, 2w, w
+channels (w = ``g_width``, else ``width``), BatchNorm + ReLU, tanh. Critic: 32 -> 16 -> 8 -> 4
+with LeakyReLU(0.2), ``d_norm`` on all but the first layer, then a 4x4 conv to one value.
+``embed`` conditioning (agarwal's cgan): a label embedding is appended to z, and another one,
+reshaped to 32x32, is an extra input plane of the critic.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ganrepro.models.common import norm2d
 class DCGANGenerator(nn.Module):
     def __init__(self, cfg: ModelConfig, channels: int, n_classes: int):
         super().__init__()
-        w = cfg.width
+        w = cfg.g_width or cfg.width  # frank's notebook: G twice the critic's width
         self.embed = nn.Embedding(n_classes, cfg.embed_dim) if cfg.conditional else None
         z_in = cfg.z_dim + (cfg.embed_dim if cfg.conditional else 0)
 

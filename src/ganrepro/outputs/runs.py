@@ -8,6 +8,8 @@ import math
 import statistics
 from pathlib import Path
 
+from ganrepro.data import DATASETS
+
 
 def run_dir(runs: str | Path, source: str, run: str, seed_index: int = 0) -> Path:
     """Seed 0 lives at SPEC's ``results/runs/{source}/{run}/``; seed k >= 1 in ``seed{k}/``."""
@@ -71,9 +73,18 @@ def metrics(runs: str | Path, source: str, run: str, seeds: int) -> list[dict]:
     ]
 
 
+# SPEC: the domain classifier is the standard for MNIST (and its stand-in), Inception elsewhere
+CLASSIFIER_DATA = frozenset(
+    name for d in ("mnist",) for name in (d, DATASETS[d].standin) if name is not None
+)
+
+
 def primary_extractor(m: dict) -> str:
-    """Inception when it was computed, else the domain classifier."""
-    return "inception" if "inception" in m["final"] else "classifier"
+    """The features a run's headline metrics use: the domain classifier for MNIST runs,
+    else Inception when it was computed, else the domain classifier."""
+    if m.get("data") in CLASSIFIER_DATA or "inception" not in m["final"]:
+        return "classifier"
+    return "inception"
 
 
 def mean_std(values: list[float]) -> tuple[float, float | None]:

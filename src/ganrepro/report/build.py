@@ -13,7 +13,7 @@ from ganrepro.report.trace import trace_html
 
 # What a scale may change freely (sizes and budgets); anything else that differs from the full
 # scale (a learning rate, a loss setting...) is a deviation the report must list.
-SIZES = {"width", "embed_dim", "g_hidden", "d_hidden", "g_branches", "d_branches"}
+SIZES = {"width", "g_width", "embed_dim", "g_hidden", "d_hidden", "g_branches", "d_branches"}
 BUDGETS = {"batch_size", "g_batch_size", "epochs", "iterations", "stages", "checkpoints"}
 CFG_SIZES = {"T", "approx_n", "approx_epochs"}
 

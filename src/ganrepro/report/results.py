@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganrepro.config.types import Params
-from ganrepro.outputs.runs import run_dir
+from ganrepro.outputs.runs import primary_extractor, run_dir
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Results:
         ms = self.metrics.get(run_id) or []
         if not ms:
             return None
-        return "inception" if "inception" in ms[0]["final"] else "classifier"
+        return primary_extractor(ms[0])
 
     def final(self, run_id: str, key: str, extractor: str | None = None) -> list[float]:
         """Per-seed final value of ``key`` (a metric, or ``white_fraction``)."""

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from ganrepro import objectives
 from ganrepro.config.types import RunConfig
 from ganrepro.models import build, output_range
-from ganrepro.registry import LOSSES, OPTIMIZERS
+from ganrepro.registry import OPTIMIZERS
 from ganrepro.train.batches import IndexBatches
 
 
@@ -37,11 +37,13 @@ def grad_norm(module: nn.Module) -> Tensor:
 
 
 def total_iterations(run: RunConfig, n_train: int) -> int:
-    """Generator iterations: as given, or epochs of critic batches over the training data."""
+    """Generator iterations: as given, or epochs of real batches over the training data (one
+    batch per critic step, or per generator iteration with ``reuse_real``)."""
     s = run.schedule
     if s.iterations is not None:
         return s.iterations
-    return max(1, math.floor(s.epochs * n_train / (s.batch_size * s.n_critic) + 0.5))
+    per_iteration = s.batch_size * (1 if s.reuse_real else s.n_critic)
+    return max(1, math.floor(s.epochs * n_train / per_iteration + 0.5))
 
 
 class AdversarialTrainer:
@@ -71,7 +73,7 @@ class AdversarialTrainer:
         self.D.to(self.device)
         self.opt_g = make_optimizer(self.G.parameters(), run.optim)
         self.opt_d = make_optimizer(self.D.parameters(), run.optim)
-        self.loss = LOSSES[run.objective.loss]
+        self.loss = objectives.loss_of(run.objective)
         self.total = total_iterations(run, len(x))
         self.step_count = 0
         self.images_per_step = run.schedule.batch_size * run.schedule.n_critic + self.g_batch
@@ -121,9 +123,10 @@ class AdversarialTrainer:
             parts["ac_g"] = ac
         return loss, parts
 
-    def critic_step(self) -> dict[str, Tensor]:
-        """One critic update on a fresh real batch (and weight clipping, if any)."""
-        real, y = self.batches.next(self.run.schedule.batch_size)
+    def critic_step(self, batch: tuple[Tensor, Tensor | None] | None = None) -> dict[str, Tensor]:
+        """One critic update on ``batch``, else a fresh real batch (and weight clipping, if
+        any); the fake batch is always fresh."""
+        real, y = batch or self.batches.next(self.run.schedule.batch_size)
         y = y if self.conditional else None
         with torch.no_grad():
             fake = self.G(self._z(real.shape[0]), y)
@@ -151,12 +154,16 @@ class AdversarialTrainer:
         return {"loss_g": loss.detach(), **{k: v.detach() for k, v in parts.items()}}
 
     def step(self) -> dict[str, float]:
-        """One generator iteration: ``n_critic`` critic steps (logged as means), one G step."""
-        n = self.run.schedule.n_critic
+        """One generator iteration: ``n_critic`` critic steps (logged as means), one G step.
+        With ``reuse_real`` the critic steps share one real batch (the WGAN-GP tutorial's loop,
+        "4. WGAN-GP/train.py", the loops at l.68-76)."""
+        s = self.run.schedule
+        n = s.n_critic
         lr = self._set_lr()
+        shared = self.batches.next(s.batch_size) if s.reuse_real else None
         sums: dict[str, Tensor] = {}
         for _ in range(n):
-            for k, v in self.critic_step().items():
+            for k, v in self.critic_step(shared).items():
                 sums[k] = sums.get(k, 0) + v
         out = {k: v.item() / n for k, v in sums.items()}
         out.update({k: v.item() for k, v in self.generator_step().items()}, lr=lr)

@@ -2,17 +2,25 @@
 
 The generator is G(z) = G~(z) followed by T functional-gradient steps
 ``x <- x + eta * grad_x D_t(x)``, one per discriminator snapshot D_1..D_T. One ``step()`` is one
-stage: for t = 1..T, U updates of D with the logistic loss on real data vs G_{t-1} (the first
-t-1 steps), then D_t <- D. After the stage, the approximator G~ is refit by L2 regression to
-``approx_n`` pushed samples (``approx_epochs`` epochs, a fresh optimiser, lr times
-``approx_decay`` when an epoch's loss rises, at most ``approx_max_decays`` times). D's optimiser
-state is kept across stages. A stage whose |mean D(real) - mean D(fake)| exceeds ``guard`` is
-reported as divergence.
+stage: first the approximator G~ is refit by L2 regression to ``approx_n`` samples of the
+previous stage's G (``approx_epochs`` epochs, a fresh optimiser, lr times ``approx_decay`` when
+an epoch's loss rises, at most ``approx_max_decays`` times; the first stage instead fits the
+authors' random linear start), then for t = 1..T, U updates of D with the logistic loss on real
+data vs G_{t-1} (the first t-1 steps), then D_t <- D. D's optimiser state is kept across stages.
+
+The refit opens the next stage rather than closing this one, so that after a stage the trainer
+holds exactly the generator the stage trained against: the approximator that was pushed in it
+plus its T snapshots. That is what the authors generate and save (cfggan.py:54-59 run before
+``ddg.approximate``), and what ``sample()``, the checkpoints and evaluation use.
+
+A stage whose |mean D(real) - mean D(fake)| exceeds ``guard`` is reported as divergence, once
+``guard_after`` stages have run (the authors' guard acts from stage 2000, cfggan.py:50).
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import torch
 from torch import Tensor
@@ -33,6 +41,20 @@ def push(d_net, snapshots: list[dict], x: Tensor, eta: float) -> Tensor:
         (grad,) = torch.autograd.grad(score.sum(), x)
         x = x + eta * grad
     return x.detach()
+
+
+def generate(g_net, d_net, snapshots: list[dict], eta: float, z: Tensor) -> Tensor:
+    """G(z): the approximator ``g_net`` in eval mode (BatchNorm running statistics, as the
+    authors' ``generate``), pushed through ``snapshots`` of ``d_net``. Training, checkpoints,
+    evaluation and figures all sample through this function."""
+    was = g_net.training
+    g_net.eval()
+    try:
+        with torch.no_grad():
+            x = g_net(z)
+    finally:
+        g_net.train(was)
+    return push(d_net, snapshots, x, eta)
 
 
 def regression_loss(fake: Tensor, target: Tensor) -> Tensor:
@@ -76,23 +98,20 @@ class CFGTrainer:
         return torch.randn(n, self.run.model.z_dim, device=self.device)
 
     def generate(self, z: Tensor, t: int | None = None) -> Tensor:
-        """G(z) through the first ``t`` snapshots (all T by default). G~ runs in eval mode
-        (BatchNorm running statistics), as the authors' ``generate`` does."""
-        was = self.G.training
-        self.G.eval()
-        with torch.no_grad():
-            x = self.G(z)
-        self.G.train(was)
-        return push(self.D, self.snapshots[: self.cfg.T if t is None else t], x, self.cfg.eta)
+        """G(z) through the first ``t`` snapshots (all T by default)."""
+        snaps = self.snapshots[: self.cfg.T if t is None else t]
+        return generate(self.G, self.D, snaps, self.cfg.eta, z)
+
+    def approx_optimizer(self) -> torch.optim.Optimizer:
+        """A fresh optimiser for one refit: D's optimiser settings (the authors use one
+        OptimConfig for both), at ``approx_lr``."""
+        return make_optimizer(
+            self.G.parameters(), dataclasses.replace(self.run.optim, lr=self.cfg.approx_lr)
+        )
 
     def _fit_approximator(self, z: Tensor, target: Tensor) -> tuple[float, float]:
         c = self.cfg
-        opt = torch.optim.RMSprop(
-            self.G.parameters(),
-            lr=c.approx_lr,
-            alpha=self.run.optim.alpha or 0.99,
-            eps=self.run.optim.eps or 1e-8,
-        )
+        opt = self.approx_optimizer()
         lr, decays, last = c.approx_lr, 0, float("inf")
         for _ in range(c.approx_epochs):
             order = torch.randperm(len(z), device=self.device)
@@ -124,14 +143,15 @@ class CFGTrainer:
         )
         return self._fit_approximator(z, target)
 
-    def initialize(self) -> None:
+    def initialize(self) -> tuple[float, float]:
         """The authors' start: G~ regressed onto a small random linear map of z, clamped to
         the image range, so that G~ begins near a smooth, low-contrast generator."""
         z = self._z(self.cfg.approx_n)
         w = torch.randn(z.shape[1], *self.batches.x.shape[1:], device=self.device) * 0.01
         target = torch.einsum("nz,zchw->nchw", z, w).clamp(*self.range)
-        self._fit_approximator(z, target)
+        fit = self._fit_approximator(z, target)
         self.initialized = True
+        return fit
 
     def d_update(self, t: int) -> dict[str, float]:
         """One logistic-loss update of D: real data vs G through the first ``t`` snapshots."""
@@ -152,15 +172,14 @@ class CFGTrainer:
         }
 
     def step(self) -> dict[str, float]:
-        """One xICFG stage: T snapshots of U updates each, then the approximator refit. The
-        last update's statistics stand for the stage (the guard watches them)."""
-        if not self.initialized:
-            self.initialize()
+        """One xICFG stage: the approximator refit to the previous stage's G (the initial fit in
+        the first stage), then T snapshots of U updates each. The last update's statistics
+        stand for the stage (the guard watches them)."""
+        approx_loss, approx_lr = self.approximate() if self.initialized else self.initialize()
         for t in range(self.cfg.T):
             for _ in range(self.cfg.U):
                 logs = self.d_update(t)
             self.snapshots[t] = self._d_params()
-        approx_loss, approx_lr = self.approximate()
         self.step_count += 1
         return {
             **logs,
@@ -171,7 +190,7 @@ class CFGTrainer:
         }
 
     def diverged(self, logs: dict[str, float]) -> str | None:
-        if logs["gap"] > self.cfg.guard:
+        if self.step_count > self.cfg.guard_after and logs["gap"] > self.cfg.guard:
             return (
                 f"|mean D(real) - mean D(fake)| = {logs['gap']:.3g} exceeds the guard "
                 f"{self.cfg.guard}"
@@ -179,6 +198,7 @@ class CFGTrainer:
         return None
 
     def sample(self, z: Tensor, y: Tensor | None) -> Tensor:
+        """The generator the last stage trained against: G~ and all T snapshots."""
         return self.generate(z)
 
     def state_dict(self) -> dict:

@@ -7,8 +7,8 @@ provide ``diverged(logs) -> reason | None``.
 
 Files in the run folder: ``checkpoint.pt`` (final; for a diverged run the last good state),
 ``ckpt/step_*.pt`` (periodic, kept for metric curves), ``resume.pt`` (latest state while
-running; removed at the end), ``grids/step_*.png``, ``samples.png``, ``log.csv``, ``tb/`` and
-``train.json``.
+running; removed at the end), ``grids/step_*.png``, ``samples.png``, ``log.csv``, ``tb/``,
+``config.yaml`` (the resolved settings and their origins) and ``train.json``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import time
 from pathlib import Path
 
 import torch
+import yaml
 
+from ganrepro.config.origin import resolved_config
 from ganrepro.config.types import RunConfig
 from ganrepro.data import DATASETS
 from ganrepro.data.store import load as load_dataset
@@ -73,12 +75,15 @@ def train(
     save_every_s: float = 600.0,
     restart_if_changed: bool = False,
     trainer_hook=None,
+    settings: dict | None = None,
 ) -> dict:
     """Train ``run`` into ``out``, resuming from the newest state there. Returns train.json.
 
     State saved under another configuration or seed is never resumed: it is an error, or, with
     ``restart_if_changed`` (what the workflow uses after a parameter change), discarded.
     ``trainer_hook(trainer)``, for tests, may wrap the trainer before the loop starts.
+    ``settings`` (``config.origin.resolved_config``, with each value's origin) is kept as
+    ``config.yaml``; without it, the resolved config alone.
     """
     out = Path(out)
     (out / "grids").mkdir(parents=True, exist_ok=True)  # exists even if no grid is reached
@@ -174,6 +179,8 @@ def train(
         logger.close()
 
     failed_at = trainer.step_count if status == "diverged" else None
+    config = settings or resolved_config(run, None, None)
+    atomic_write(out / "config.yaml", lambda fh: fh.write(yaml.safe_dump(config).encode()))
     if status == "diverged":  # the newest good state becomes the run's checkpoint
         good, state = checkpoint.newest_state(out, report=report)
         atomic_write(out / "checkpoint.pt", lambda fh: fh.write(good.read_bytes()))
@@ -207,7 +214,7 @@ def _nonfinite(logs: dict[str, float]) -> str | None:
 
 
 # the files training writes in the run folder itself
-RUN_FILES = ("resume.pt", "checkpoint.pt", "log.csv", "train.json", "samples.png")
+RUN_FILES = ("resume.pt", "checkpoint.pt", "log.csv", "config.yaml", "train.json", "samples.png")
 
 
 def clear(out: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ganrepro.config.schema import SCALES
+from ganrepro.config.schema import REQUIRED_SCALES, SCALES
 from ganrepro.config.types import RunConfig
 
 
@@ -30,7 +30,10 @@ class _Loader(yaml.SafeLoader):
 
 
 def _is_scaled(node) -> bool:
-    return isinstance(node, yaml.MappingNode) and {k.value for k, _ in node.value} == set(SCALES)
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    keys = {k.value for k, _ in node.value}
+    return set(REQUIRED_SCALES) <= keys <= set(SCALES)
 
 
 def _text(node) -> str:

@@ -137,7 +137,7 @@ def learning_and_claims(root: Path, scale: str) -> None:
     """Each run's step-0 -> final classifier-FID (mean over seeds) and the claims' verdicts."""
     sys.path.insert(0, str(root / "src"))
     from ganrepro.config import load_params
-    from ganrepro.report.claims import CLAIMS, INCONCLUSIVE, Verdict
+    from ganrepro.report.claims import CLAIMS
     from ganrepro.report.results import Results
 
     params = load_params(root / "params.yaml", scale=scale)
@@ -157,10 +157,7 @@ def learning_and_claims(root: Path, scale: str) -> None:
     print("\nclaims:")
     counts: dict[str, int] = defaultdict(int)
     for claim in CLAIMS:
-        try:
-            v = claim.test(r)
-        except (KeyError, IndexError, ZeroDivisionError, TypeError) as exc:
-            v = Verdict(INCONCLUSIVE, "could not be measured", f"{type(exc).__name__}: {exc}")
+        v = claim.judge(r)
         counts[v.verdict] += 1
         print(f"  [{v.verdict}] {claim.source}: {claim.text}\n      {v.measurement}")
         if v.reason:

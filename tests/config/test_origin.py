@@ -11,19 +11,11 @@ from ganrepro.config import load_params
 from ganrepro.config.origin import origins, resolved_config
 
 
-def _leaf_keys(d, prefix=""):
-    for k, v in d.items():
-        if isinstance(v, dict):
-            yield from _leaf_keys(v, f"{prefix}{k}.")
-        else:
-            yield f"{prefix}{k}"
-
-
 def test_every_setting_has_a_value_and_an_origin(root):
     params = load_params(root / "params.yaml", scale="full")
     for run in params.runs.values():
         table = origins(root / "params.yaml", run)
-        assert list(table) == list(_leaf_keys(run.to_dict())), run.id
+        assert list(table) == list(run.flat()), run.id
         assert all(item["from"] for item in table.values())
 
 

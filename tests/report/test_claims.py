@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
+from ganrepro.config import load_params
 from ganrepro.report import claims
 from ganrepro.report.claims import (
     INCONCLUSIVE,
@@ -441,27 +443,7 @@ def test_acwgan_claims():
     assert v.verdict == INCONCLUSIVE and "same photos" in v.reason
 
 
-RUN_IDS = [
-    "acwgan/cifar10",
-    "acwgan/stl10",
-    *(f"agarwal/{x}" for x in ("simple_gan", "dcgan", "wgan_gp", "cgan")),
-    *(f"ding/{x}" for g in claims.DING_GROUPS.values() for x in g),
-    *(f"ding/{x}" for x in ("gan", "cgan", "wgan_gp")),
-    *(f"frank/{x}" for x in ("dcgan", "wgan", "wgan_gp")),
-    *(
-        f"zhu/{x}"
-        for x in (
-            "cfg_dcgan_mnist",
-            "wgan_gp_dcgan_mnist",
-            "dcgan_mnist",
-            "cfg_dcgan_cifar10",
-            "wgan_gp_dcgan_cifar10",
-            "dcgan_cifar10",
-            "cfg_resnet_cifar10",
-            "wgan_gp_resnet_cifar10",
-        )
-    ),
-]
+RUN_IDS = list(load_params(Path(__file__).resolve().parents[2] / "params.yaml").runs)
 
 
 @pytest.mark.parametrize(

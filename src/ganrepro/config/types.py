@@ -122,6 +122,20 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def flat(self) -> dict[str, Any]:
+        """Every leaf of :meth:`to_dict` under its dotted path, e.g. ``optim.lr``."""
+
+        def walk(d: dict, prefix: str) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for k, v in d.items():
+                if isinstance(v, dict):
+                    out.update(walk(v, f"{prefix}{k}."))
+                else:
+                    out[f"{prefix}{k}"] = v
+            return out
+
+        return walk(self.to_dict(), "")
+
     def hash(self) -> str:
         """Hash of everything that changes the run's results (checkpoints record it)."""
         blob = json.dumps(self.to_dict(), sort_keys=True).encode()

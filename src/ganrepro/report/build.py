@@ -18,16 +18,6 @@ BUDGETS = {"batch_size", "g_batch_size", "epochs", "iterations", "stages", "chec
 CFG_SIZES = {"T", "approx_n", "approx_epochs"}
 
 
-def _flat(d: dict, prefix: str = "") -> dict[str, object]:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
 def scale_deviations(params: Params, full: Params) -> list[dict]:
     """Settings of ``params`` that differ from the full scale beyond sizes and budgets, per
     run, as rows of the Deviations table (derived from params.yaml, never typed twice)."""
@@ -35,7 +25,7 @@ def scale_deviations(params: Params, full: Params) -> list[dict]:
         return []
     rows = []
     for run_id, run in params.runs.items():
-        ours, theirs = _flat(run.to_dict()), _flat(full.run(run_id).to_dict())
+        ours, theirs = run.flat(), full.run(run_id).flat()
         changed = [
             f"{key} {ours[key]} (full: {theirs[key]})"
             for key in ours

@@ -35,6 +35,14 @@ class Claim:
     text: str
     test: Callable[[Results], Verdict]
 
+    def judge(self, r: Results) -> Verdict:
+        """The verdict on ``r``; a measurement that breaks on malformed results is
+        inconclusive with the error as its reason, never an exception."""
+        try:
+            return self.test(r)
+        except (KeyError, IndexError, ZeroDivisionError, TypeError) as exc:
+            return Verdict(INCONCLUSIVE, "could not be measured", f"{type(exc).__name__}: {exc}")
+
 
 def _ms(values: list[float]) -> str:
     """Mean ± sample std over seeds, then the per-seed values."""

@@ -15,7 +15,7 @@ from ganrepro.data import DATASETS
 from ganrepro.outputs import catalog
 from ganrepro.outputs.tables import display_rows
 from ganrepro.report.anchors import ANCHORS, comparability
-from ganrepro.report.claims import CLAIMS, Verdict
+from ganrepro.report.claims import CLAIMS
 from ganrepro.report.results import Results
 
 CSS = """
@@ -152,10 +152,7 @@ def cross_table(params: Params, r: Results) -> str:
 def claims_table(r: Results) -> tuple[str, dict[str, int]]:
     rows, counts = [], {}
     for claim in CLAIMS:
-        try:
-            v = claim.test(r)
-        except (KeyError, IndexError, ZeroDivisionError, TypeError) as exc:
-            v = Verdict("inconclusive", "could not be measured", f"{type(exc).__name__}: {exc}")
+        v = claim.judge(r)
         counts[v.verdict] = counts.get(v.verdict, 0) + 1
         cls = v.verdict.replace(" ", "-")
         rows.append(

@@ -21,20 +21,10 @@ def load_trace(path: str | Path) -> dict:
     return yaml.safe_load(Path(path).read_text()) or {}
 
 
-def _flat(d: dict, prefix: str = "") -> dict[str, object]:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
 def leaves(params: Params, run_id: str) -> dict[str, object]:
     """The run's result-changing settings: every leaf of its resolved config that is set
     (None: the setting does not apply to this run, e.g. betas of RMSprop)."""
-    flat = _flat(params.run(run_id).to_dict())
+    flat = params.run(run_id).flat()
     return {k: v for k, v in flat.items() if k not in NOT_RESULT_CHANGING and v is not None}
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ganrepro.config.schema import REQUIRED_SCALES, SCALES
+from ganrepro.config.load import is_scaled
 from ganrepro.config.types import RunConfig
 
 
@@ -30,10 +30,7 @@ class _Loader(yaml.SafeLoader):
 
 
 def _is_scaled(node) -> bool:
-    if not isinstance(node, yaml.MappingNode):
-        return False
-    keys = {k.value for k, _ in node.value}
-    return set(REQUIRED_SCALES) <= keys <= set(SCALES)
+    return isinstance(node, yaml.MappingNode) and is_scaled({k.value: v for k, v in node.value})
 
 
 def _text(node) -> str:

@@ -22,22 +22,22 @@ class Output:
     options: dict = field(default_factory=dict)
 
 
-# kind -> what it reads from each run: "samples" (seed 0: the sample arrays `ganrepro evaluate`
-# saves), "checkpoint" (seed 0: stands for the training outputs, e.g. grids/), "log" (seed 0),
-# "metrics" (all seeds), "data" (the real dataset)
+# kind -> what it reads: names of ``layout.RUN_FILES`` (seed 0 of each of its runs; with a
+# trailing "*", every seed) and "data" (the run's dataset). ``ganrepro.jobs`` declares exactly
+# these as the job's inputs, and the command may read nothing else.
 NEEDS: dict[str, tuple[str, ...]] = {
     "grid": ("samples",),
-    "grids": ("samples",),
-    "interpolation": ("samples",),
-    "cherry": ("samples",),
+    "grids": ("samples", "summary"),
+    "interpolation": ("interpolation",),
+    "cherry": ("cherry",),
     "paired": ("samples", "data"),
-    "steps": ("checkpoint",),
-    "losses": ("log",),
-    "metric_curves": ("log", "metrics"),
-    "study_trend": ("log", "metrics"),
-    "divergence": ("log", "metrics"),
-    "metrics_table": ("log", "metrics"),
-    "class_accuracy": ("metrics",),
+    "steps": ("grids", "summary"),
+    "losses": ("log", "summary"),
+    "metric_curves": ("log", "metrics*"),
+    "study_trend": ("log", "metrics*"),
+    "divergence": ("log", "summary"),
+    "metrics_table": ("log*", "metrics*"),
+    "class_accuracy": ("metrics*",),
 }
 
 ZHU_DCGAN = (
@@ -223,3 +223,20 @@ REPORTED: dict[str, dict[str, dict[str, float]]] = {
         "wgan_gp": {"d_loss": -1.170, "g_loss": -2.664},
     },
 }
+
+
+def reads(out: Output, source: str, params) -> list[str]:
+    """The files a figure or table job reads (its declared inputs), by :data:`NEEDS`."""
+    from ganrepro import layout
+
+    paths = []
+    for name in out.runs:
+        run_id = f"{source}/{name}"
+        for need in NEEDS[out.kind]:
+            if need == "data":
+                paths.append(layout.data(params.run(run_id).data))
+            elif need.endswith("*"):
+                paths += [layout.run_file(run_id, k, need[:-1]) for k in range(params.seeds)]
+            else:
+                paths.append(layout.run_file(run_id, 0, need))
+    return list(dict.fromkeys(paths))

@@ -23,4 +23,4 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        "results/report/index.html",
+        layout.REPORT,

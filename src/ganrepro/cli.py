@@ -177,15 +177,14 @@ def cmd_evaluate(args) -> None:
 
         torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
+    trained = {
+        "checkpoint": args.checkpoint,
+        "summary": args.summary,
+        "log": args.log,
+        "ckpt": args.ckpt_dir,
+    }
     res = evaluate_run(
-        run,
-        args.run_dir,
-        args.stats,
-        args.out,
-        extractors,
-        params.evaluation,
-        device=args.device,
-        samples=args.samples,
+        run, trained, args.stats, args.out, extractors, params.evaluation, device=args.device
     )
     name = extractors[0].name
     print(
@@ -193,6 +192,36 @@ def cmd_evaluate(args) -> None:
         f"IS {res['final'][name]['is_mean']:.2f} -> {args.out} "
         f"(evaluation {time.perf_counter() - t0:.2f} s)"  # its maths, for bench_workflow.py
     )
+
+
+def _classify(path: str, device: str):
+    """The domain classifier's predicted class of uint8 images (cherry-picking)."""
+    from ganrepro.evaluate.classifier import load_classifier
+
+    model, _ = load_classifier(path, device)
+    return lambda x: model(x.to(device))[1].argmax(1).cpu()
+
+
+def cmd_visuals(args) -> None:
+    from ganrepro.config import load_params
+    from ganrepro.evaluate.sampling import Sampler
+    from ganrepro.evaluate.visuals import sample_part, save_samples
+
+    params = load_params(args.params, scale=args.scale)
+    args.device = _device(args.device)
+    run = params.run(args.run)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    sampler = Sampler(run, args.checkpoint, args.device)
+    classify = None
+    if args.part == "cherry" and not sampler.conditional:
+        if not args.classifier:
+            raise UsageError(f"--classifier is needed to cherry-pick {run.id} (unconditional)")
+        classify = _classify(args.classifier, args.device)
+    save_samples(args.out, sample_part(sampler, params.evaluation, args.part, classify))
+    print(f"wrote {args.out}: {args.part} of {run.id} at step {sampler.step}")
 
 
 def cmd_samples(args) -> None:
@@ -212,10 +241,7 @@ def cmd_samples(args) -> None:
     if args.kind == "cherry" and not sampler.conditional:
         if not args.classifier:
             raise UsageError("--classifier is needed to cherry-pick an unconditional run")
-        from ganrepro.evaluate.classifier import load_classifier
-
-        model, _ = load_classifier(args.classifier, args.device)
-        classify = lambda x: model(x.to(args.device))[1].argmax(1).cpu()  # noqa: E731
+        classify = _classify(args.classifier, args.device)
     if args.kind == "paired":
         from ganrepro.data.store import load as load_dataset
 
@@ -361,15 +387,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="metrics of a run at its checkpoints -> metrics.json")
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
-    p.add_argument("--run-dir", required=True, help="the run's folder")
+    p.add_argument("--checkpoint", required=True, help="the run's final checkpoint.pt")
+    p.add_argument("--summary", required=True, help="the run's train.json")
+    p.add_argument("--log", required=True, help="the run's log.csv")
+    p.add_argument("--ckpt-dir", required=True, help="the run's periodic checkpoints (ckpt/)")
     p.add_argument("--stats", required=True, help="reference statistics of the run's data")
     p.add_argument("--classifier", help="domain classifier of the run's data")
     p.add_argument("--out", required=True, help="metrics.json")
-    p.add_argument("--samples", help="also write the figures' sample arrays here (samples.npz)")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     p.add_argument("--threads", type=int)
     _params_args(p)
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("visuals", help="one part of a run's sample arrays for its figures (.npz)")
+    p.add_argument("run", help="run id, e.g. frank/wgan_gp")
+    p.add_argument("--part", required=True, choices=("samples", "interpolation", "cherry"))
+    p.add_argument("--checkpoint", required=True, help="the run's final checkpoint.pt")
+    p.add_argument("--classifier", help="domain classifier (cherry-picking unconditional runs)")
+    p.add_argument("--out", required=True, help="the part's .npz (results/runs/.../{part}.npz)")
+    p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
+    p.add_argument("--threads", type=int)
+    _params_args(p)
+    p.set_defaults(func=cmd_visuals)
 
     p = sub.add_parser("samples", help="sample figures of a run: grid, interpolation, ...")
     p.add_argument("run", help="run id")

@@ -25,17 +25,18 @@ RUN_FILES: dict[str, str] = {
     "log": "log.csv",
     "ckpt": "ckpt",  # periodic checkpoints step_*.pt (a folder)
     "grids": "grids",  # a fixed latent batch at each periodic checkpoint, step_*.png (a folder)
+    "tb": "tb",  # TensorBoard events (a folder)
     # evaluate
     "metrics": "metrics.json",
-    # visuals: the sample arrays figures draw, one file per part (seed 0 of the runs they draw)
-    "samples": "samples.npz",
-    "interpolation": "interpolation.npz",
-    "cherry": "cherry.npz",
 }
-TRAIN_OUTPUTS = ("checkpoint", "summary", "config", "preview", "log", "ckpt", "grids")
-DIRECTORIES = frozenset({"ckpt", "grids"})
-# the parts `ganrepro visuals` writes, and which one each sample figure kind draws
+# the parts `ganrepro visuals` writes (the sample arrays figures draw, seed 0 of the runs they
+# draw), and which one each sample figure kind draws
 PARTS = ("samples", "interpolation", "cherry")
+RUN_FILES |= {part: f"{part}.npz" for part in PARTS}
+TRAIN_OUTPUTS = ("checkpoint", "summary", "config", "preview", "log", "ckpt", "grids", "tb")
+# folders a rerun resumes from: kept (Snakemake's update(), DVC's persist) while the rest of a
+# rerun job's outputs is deleted before it starts
+DIRECTORIES = ("ckpt", "grids", "tb")
 PART_OF_KIND = {
     "grid": "samples",
     "grids": "samples",
@@ -57,23 +58,30 @@ def stats(name: str) -> str:
     return f"results/stats/{name}.npz"
 
 
-def seed_suffix(k: int) -> str:
-    """"" for seed 0, "/seed{k}" for seed k >= 1."""
+def seed_suffix(k: int | str) -> str:
+    """"" for seed 0, "/seed{k}" for seed k >= 1 (a str ``k`` is a wildcard: "/seed{k}")."""
+    if isinstance(k, str):
+        return f"/seed{k}"
     if k < 0:
         raise ValueError(f"seed index {k} < 0")
     return f"/seed{k}" if k else ""
 
 
-def run_dir(run_id: str, k: int = 0) -> str:
+def run_dir(run_id: str, k: int | str = 0) -> str:
     return f"results/runs/{run_id}{seed_suffix(k)}"
 
 
-def run_file(run_id: str, k: int, what: str) -> str:
+def run_file(run_id: str, k: int | str, what: str) -> str:
     """``what`` (a key of :data:`RUN_FILES`) of seed ``k`` of ``run_id``."""
     try:
         return f"{run_dir(run_id, k)}/{RUN_FILES[what]}"
     except KeyError:
         raise KeyError(f"no run file {what!r} (known: {', '.join(RUN_FILES)})") from None
+
+
+def part_file(run_id: str, part: str) -> str:
+    """A sample part of seed 0 (``part`` may be the wildcard "{part}")."""
+    return f"{run_dir(run_id)}/{part}.npz"
 
 
 def figure(source: str, name: str) -> str:

@@ -1,9 +1,11 @@
-# Configuration: loaded into frozen dataclasses and validated against the JSON schema before
-# any rule runs. A malformed params.yaml stops here with one message naming the key.
+# Configuration and the job table. params.yaml is loaded into frozen dataclasses and validated
+# against the JSON schema before any rule runs: a malformed file stops here with one message
+# naming the key. Every job's files, command and settings come from ganrepro.jobs (the same
+# table dvc.yaml is generated from); the rules below only name the patterns and the resources.
 from snakemake.utils import validate
 
+from ganrepro import jobs as job_table, layout
 from ganrepro.config import ParamsError, parse_params
-from ganrepro.outputs import catalog
 
 try:
     PARAMS = parse_params(config)  # schema + semantic rules, one readable message
@@ -11,81 +13,42 @@ except ParamsError as err:
     raise WorkflowError(f"params.yaml: {err}") from None
 validate(config, "../schemas/params.schema.json")
 
-SCALE = PARAMS.scale
+JOBS = job_table.Table(PARAMS, config)
 RES = PARAMS.resources
 # The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto).
 DEVICE = config.get("device", "auto")
-# Every ganrepro command reads the same file at the same scale as the workflow.
-PARAMS_ARGS = f"--params params.yaml --scale {SCALE}"
 
 
-def seed_dir(k):
-    """Seed 0 at SPEC's run folder, seed k >= 1 in a seed{k}/ subfolder."""
-    return "" if k == 0 else f"seed{k}/"
+def job(first_output):
+    """The job whose first output is ``first_output`` (a pattern) with these wildcards."""
+    return lambda wildcards: JOBS.producing(first_output.format(**dict(wildcards.items())))
 
 
-def run_outputs(name):
-    """``name`` (e.g. metrics.json) of every run and seed."""
-    return [
-        f"results/runs/{run_id}/{seed_dir(k)}{name}"
-        for run_id in PARAMS.runs
-        for k in range(PARAMS.seeds)
-    ]
+def job_inputs(first_output):
+    return lambda wildcards: job(first_output)(wildcards).inputs
 
 
-def run_data(wildcards):
-    """The prepared dataset a run trains on (its stand-in at quick scale)."""
-    return f"results/data/{PARAMS.run(f'{wildcards.source}/{wildcards.run}').data}.npz"
-
-
-def eval_inputs(wildcards):
-    data = PARAMS.run(f"{wildcards.source}/{wildcards.run}").data
+def job_params(first_output):
+    """``config``: the hash of the settings the job reads (a changed value reruns it, a
+    comment does not); ``cmd``: its ganrepro command (with ``--scale``: every command reads
+    params.yaml at the workflow's scale)."""
+    find = job(first_output)
     return {
-        "stats": f"results/stats/{data}.npz",
-        "classifier": f"results/classifiers/{data}.pt",
+        "config": lambda wildcards: find(wildcards).config_hash,
+        "cmd": lambda wildcards: find(wildcards).cmd,
     }
 
 
-def output_inputs(kind):
-    def inputs(wildcards):
-        out = catalog.get(kind, wildcards.source, wildcards.name)
-        needs = catalog.NEEDS[out.kind]
-        files = {}
-        for i, run_name in enumerate(out.runs):
-            run_id = f"{wildcards.source}/{run_name}"
-            data = PARAMS.run(run_id).data
-            if "samples" in needs:
-                files[f"samples{i}"] = f"results/runs/{run_id}/samples.npz"
-            if "checkpoint" in needs:
-                files[f"ckpt{i}"] = f"results/runs/{run_id}/checkpoint.pt"
-            if "log" in needs:
-                files[f"log{i}"] = f"results/runs/{run_id}/log.csv"
-            if "metrics" in needs:
-                files[f"metrics{i}"] = [
-                    f"results/runs/{run_id}/{seed_dir(k)}metrics.json"
-                    for k in range(PARAMS.seeds)
-                ]
-            if "data" in needs:
-                files["data"] = f"results/data/{data}.npz"
-        return files
-
-    return inputs
-
-
-def optional(inputs, name, flag):
-    return f"{flag} {inputs[name]}" if name in inputs.keys() else ""
-
-
-ALL_FIGURES = [
-    f"results/figures/{source}/{name}.png"
-    for source, figures in catalog.FIGURES.items()
-    for name in figures
-]
-ALL_TABLES = [
-    f"results/tables/{source}/{name}.csv"
-    for source, tables in catalog.TABLES.items()
-    for name in tables
-]
+def run_outputs(names, run_id, k):
+    """The named run files of a run-id and seed pattern, folders kept across reruns."""
+    return {
+        name: (
+            update(directory(layout.run_file(run_id, k, name)))
+            if name in layout.DIRECTORIES
+            else layout.run_file(run_id, k, name)
+        )
+        for name in names
+    }
 
 
 wildcard_constraints:
@@ -93,6 +56,7 @@ wildcard_constraints:
     run=r"[a-z][a-z0-9_]*",
     dataset=r"[a-z][a-z0-9_]*",
     name=r"[a-z][a-z0-9_]*",
+    part="|".join(layout.PARTS),
     k=r"[1-9][0-9]*",
 
 

@@ -1,9 +1,11 @@
 # Datasets: downloaded (real) or built from packages (stand-ins), decoded once to uint8 arrays.
 
+DATA = layout.data("{dataset}")
+
 
 rule prepare_data:
     output:
-        "results/data/{dataset}.npz",
+        data=DATA,
     log:
         "logs/data/{dataset}.log",
     benchmark:
@@ -11,8 +13,6 @@ rule prepare_data:
     conda:
         "../envs/ganrepro.yaml"
     params:
-        raw_dir="results/raw",
-        cfg=PARAMS_ARGS,
+        **job_params(DATA),
     shell:
-        "ganrepro data prepare {wildcards.dataset} --out {output} {params.cfg}"
-        " --raw-dir {params.raw_dir} > {log} 2>&1"
+        "{params.cmd} > {log} 2>&1"

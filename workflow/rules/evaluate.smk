@@ -1,13 +1,19 @@
 # Evaluation: a domain classifier and reference statistics per dataset (computed once), then
 # each run's metrics at its periodic checkpoints and at the end, and the sample arrays its
-# figures draw (so the figure jobs need neither the checkpoint nor torch).
+# figures draw, one file per part (so the figure jobs need neither the checkpoint nor torch).
+
+CLASSIFIER = layout.classifier("{dataset}")
+STATS = layout.stats("{dataset}")
+EVALUATE = layout.run_file("{source}/{run}", 0, "metrics")
+EVALUATE_SEED = layout.run_file("{source}/{run}", "{k}", "metrics")
+VISUALS = layout.part_file("{source}/{run}", "{part}")
 
 
 rule classifier:
     input:
-        data="results/data/{dataset}.npz",
+        unpack(job_inputs(CLASSIFIER)),
     output:
-        "results/classifiers/{dataset}.pt",
+        classifier=CLASSIFIER,
     log:
         "logs/classifier/{dataset}.log",
     benchmark:
@@ -16,18 +22,16 @@ rule classifier:
         "../envs/ganrepro.yaml"
     threads: RES["evaluate"].threads
     params:
-        cfg=PARAMS_ARGS,
+        **job_params(CLASSIFIER),
     shell:
-        "ganrepro classifier train --data {input.data} --out {output}"
-        " --threads {threads} {params.cfg} > {log} 2>&1"
+        "{params.cmd} --threads {threads} > {log} 2>&1"
 
 
 rule stats:
     input:
-        data="results/data/{dataset}.npz",
-        classifier="results/classifiers/{dataset}.pt",
+        unpack(job_inputs(STATS)),
     output:
-        "results/stats/{dataset}.npz",
+        stats=STATS,
     log:
         "logs/stats/{dataset}.log",
     benchmark:
@@ -40,21 +44,17 @@ rule stats:
         mem_mb=RES["evaluate"].mem_mb,
         runtime=RES["evaluate"].runtime,
     params:
+        **job_params(STATS),
         device=DEVICE,
-        cfg=PARAMS_ARGS,
     shell:
-        "ganrepro stats --data {input.data} --classifier {input.classifier} --out {output}"
-        " --device {params.device} {params.cfg} > {log} 2>&1"
+        "{params.cmd} --device {params.device} > {log} 2>&1"
 
 
 rule evaluate:
     input:
-        unpack(eval_inputs),
-        checkpoint="results/runs/{source}/{run}/checkpoint.pt",
-        summary="results/runs/{source}/{run}/train.json",
+        unpack(job_inputs(EVALUATE)),
     output:
-        metrics="results/runs/{source}/{run}/metrics.json",
-        samples="results/runs/{source}/{run}/samples.npz",
+        metrics=EVALUATE,
     log:
         "logs/evaluate/{source}/{run}.log",
     benchmark:
@@ -67,25 +67,44 @@ rule evaluate:
         mem_mb=RES["evaluate"].mem_mb,
         runtime=RES["evaluate"].runtime,
     params:
-        run_dir=subpath(input.checkpoint, parent=True),
+        **job_params(EVALUATE),
         device=DEVICE,
-        cfg=PARAMS_ARGS,
     shell:
-        "ganrepro evaluate {wildcards.source}/{wildcards.run} --run-dir {params.run_dir}"
-        " --stats {input.stats} --classifier {input.classifier} --out {output.metrics}"
-        " --samples {output.samples}"
-        " --device {params.device} --threads {threads} {params.cfg} > {log} 2>&1"
+        "{params.cmd} --device {params.device} --threads {threads} > {log} 2>&1"
 
 
 use rule evaluate as evaluate_seed with:
     input:
-        unpack(eval_inputs),
-        checkpoint="results/runs/{source}/{run}/seed{k}/checkpoint.pt",
-        summary="results/runs/{source}/{run}/seed{k}/train.json",
+        unpack(job_inputs(EVALUATE_SEED)),
     output:
-        metrics="results/runs/{source}/{run}/seed{k}/metrics.json",
-        samples="results/runs/{source}/{run}/seed{k}/samples.npz",
+        metrics=EVALUATE_SEED,
     log:
         "logs/evaluate/{source}/{run}/seed{k}.log",
     benchmark:
         "logs/benchmarks/evaluate/{source}/{run}/seed{k}.tsv"
+    params:
+        **job_params(EVALUATE_SEED),
+        device=DEVICE,
+
+
+rule visuals:
+    input:
+        unpack(job_inputs(VISUALS)),
+    output:
+        out=VISUALS,
+    log:
+        "logs/visuals/{source}/{run}/{part}.log",
+    benchmark:
+        "logs/benchmarks/visuals/{source}/{run}/{part}.tsv"
+    conda:
+        "../envs/ganrepro.yaml"
+    threads: RES["evaluate"].threads
+    resources:
+        gpu=RES["evaluate"].gpu,
+        mem_mb=RES["evaluate"].mem_mb,
+        runtime=RES["evaluate"].runtime,
+    params:
+        **job_params(VISUALS),
+        device=DEVICE,
+    shell:
+        "{params.cmd} --device {params.device} --threads {threads} > {log} 2>&1"

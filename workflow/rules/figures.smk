@@ -1,13 +1,16 @@
 # Each source's figures and tables (src/ganrepro/outputs/catalog.py): one job per file, with
-# only the inputs its kind reads, so one figure builds only what it needs.
+# exactly the files its kind reads as inputs, so one figure builds only what it needs.
+
+FIGURE = layout.figure("{source}", "{name}")
+TABLE = layout.table("{source}", "{name}")
 
 
 rule figure:
     input:
-        unpack(output_inputs("figure")),
+        unpack(job_inputs(FIGURE)),
     output:
-        report(
-            "results/figures/{source}/{name}.png",
+        out=report(
+            FIGURE,
             caption="../../report/captions/figure.rst",
             category="{source}",
             subcategory="figures",
@@ -19,24 +22,22 @@ rule figure:
     conda:
         "../envs/ganrepro.yaml"
     params:
-        extra=lambda wildcards, input: optional(input, "data", "--data"),
-        cfg=PARAMS_ARGS,
+        **job_params(FIGURE),
     shell:
-        "ganrepro figure {wildcards.source}/{wildcards.name} --runs-dir results/runs"
-        " --out {output} {params.extra} {params.cfg} > {log} 2>&1"
+        "{params.cmd} > {log} 2>&1"
 
 
 rule table:
     input:
-        unpack(output_inputs("table")),
+        unpack(job_inputs(TABLE)),
     output:
-        csv=report(
-            "results/tables/{source}/{name}.csv",
+        out=report(
+            TABLE,
             caption="../../report/captions/table.rst",
             category="{source}",
             subcategory="tables",
         ),
-        md="results/tables/{source}/{name}.md",
+        md=layout.table_md("{source}", "{name}"),
     log:
         "logs/tables/{source}/{name}.log",
     benchmark:
@@ -44,7 +45,6 @@ rule table:
     conda:
         "../envs/ganrepro.yaml"
     params:
-        cfg=PARAMS_ARGS,
+        **job_params(TABLE),
     shell:
-        "ganrepro table {wildcards.source}/{wildcards.name} --runs-dir results/runs"
-        " --out {output.csv} {params.cfg} > {log} 2>&1"
+        "{params.cmd} > {log} 2>&1"

@@ -3,13 +3,10 @@
 
 rule report:
     input:
-        metrics=run_outputs("metrics.json"),
-        figures=ALL_FIGURES,
-        tables=ALL_TABLES,
-        deviations="report/deviations.yaml",
+        unpack(job_inputs(layout.REPORT)),
     output:
-        report(
-            "results/report/index.html",
+        report=report(
+            layout.REPORT,
             caption="../../report/captions/index.rst",
             category="Comparative report",
         ),
@@ -20,8 +17,6 @@ rule report:
     conda:
         "../envs/ganrepro.yaml"
     params:
-        cfg=PARAMS_ARGS,
+        **job_params(layout.REPORT),
     shell:
-        "ganrepro report --runs-dir results/runs --figures-dir results/figures"
-        " --tables-dir results/tables --data-dir results/data --deviations {input.deviations}"
-        " --out {output} {params.cfg} > {log} 2>&1"
+        "{params.cmd} > {log} 2>&1"

@@ -1,16 +1,16 @@
 # Training: one job per run id {source}/{run} of params.yaml and seed (adding a run adds jobs).
-# Seed 0 trains into results/runs/{source}/{run}/, seed k >= 1 into .../seed{k}/.
+# Seed 0 trains into results/runs/{source}/{run}/, seed k >= 1 into .../seed{k}/. The folders
+# a rerun resumes from (ckpt/, grids/, tb/) are kept when the job reruns.
+
+TRAIN = layout.run_file("{source}/{run}", 0, "checkpoint")
+TRAIN_SEED = layout.run_file("{source}/{run}", "{k}", "checkpoint")
 
 
 rule train:
     input:
-        data=run_data,
+        unpack(job_inputs(TRAIN)),
     output:
-        checkpoint="results/runs/{source}/{run}/checkpoint.pt",
-        summary="results/runs/{source}/{run}/train.json",
-        config="results/runs/{source}/{run}/config.yaml",
-        samples="results/runs/{source}/{run}/samples.png",
-        log_csv="results/runs/{source}/{run}/log.csv",
+        **run_outputs(layout.TRAIN_OUTPUTS, "{source}/{run}", 0),
     log:
         "logs/train/{source}/{run}.log",
     benchmark:
@@ -23,30 +23,21 @@ rule train:
         mem_mb=RES["train"].mem_mb,
         runtime=RES["train"].runtime,
     params:
-        out=subpath(output.checkpoint, parent=True),
-        seed="--seed-index 0",
+        **job_params(TRAIN),
         device=DEVICE,
-        cfg=PARAMS_ARGS,
     shell:
-        "ganrepro train {wildcards.source}/{wildcards.run} --data {input.data}"
-        " --out {params.out} {params.seed} --restart-if-changed --threads {threads}"
-        " --device {params.device}"
-        " {params.cfg} > {log} 2>&1"
+        "{params.cmd} --threads {threads} --device {params.device} > {log} 2>&1"
 
 
 use rule train as train_seed with:
+    input:
+        unpack(job_inputs(TRAIN_SEED)),
     output:
-        checkpoint="results/runs/{source}/{run}/seed{k}/checkpoint.pt",
-        summary="results/runs/{source}/{run}/seed{k}/train.json",
-        config="results/runs/{source}/{run}/seed{k}/config.yaml",
-        samples="results/runs/{source}/{run}/seed{k}/samples.png",
-        log_csv="results/runs/{source}/{run}/seed{k}/log.csv",
+        **run_outputs(layout.TRAIN_OUTPUTS, "{source}/{run}", "{k}"),
     log:
         "logs/train/{source}/{run}/seed{k}.log",
     benchmark:
         "logs/benchmarks/train/{source}/{run}/seed{k}.tsv"
     params:
-        out=subpath(output.checkpoint, parent=True),
-        seed="--seed-index {k}",
+        **job_params(TRAIN_SEED),
         device=DEVICE,
-        cfg=PARAMS_ARGS,

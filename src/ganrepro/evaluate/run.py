@@ -1,7 +1,8 @@
 """``ganrepro evaluate``: a run's metrics at each periodic checkpoint (the curves) and at the
 end, against reference statistics computed beforehand; written to ``metrics.json`` with the
-protocol next to the numbers and the run's training status carried over. With ``samples``, also
-the final generator's sample arrays that the figures draw (``samples.npz``, see ``visuals``)."""
+protocol next to the numbers and the run's training status carried over. It reads the training
+outputs it is given (checkpoint, summary, log, periodic checkpoints), nothing else of the run
+folder; the figures' sample arrays are ``ganrepro visuals``'s."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ganrepro.evaluate.extractors import Extractor
 from ganrepro.evaluate.metrics import all_metrics, white_fraction
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import load_stats
-from ganrepro.evaluate.visuals import sample_arrays, save_samples
+from ganrepro import layout
 from ganrepro.io import write_json
 from ganrepro.outputs.runs import loss_summary
 from ganrepro.train import checkpoint
@@ -56,31 +57,44 @@ def _epochs(log_csv: Path) -> dict[int, float]:
         return {int(row["step"]): float(row["epoch"]) for row in csv.DictReader(fh)}
 
 
+EVALUATE_READS = ("checkpoint", "summary", "log", "ckpt")
+
+
+def train_files(trained: str | Path | dict[str, Path]) -> dict[str, Path]:
+    if isinstance(trained, dict):
+        missing = [k for k in EVALUATE_READS if k not in trained]
+        if missing:
+            raise ValueError(f"training outputs missing: {', '.join(missing)}")
+        return {k: Path(trained[k]) for k in EVALUATE_READS}
+    return {k: Path(trained) / layout.RUN_FILES[k] for k in EVALUATE_READS}
+
+
 def evaluate_run(
     run: RunConfig,
-    run_dir: str | Path,
+    trained: str | Path | dict[str, Path],
     stats_path: str | Path,
     out: str | Path,
     extractors: list[Extractor],
     ev: EvaluationConfig,
     device="cpu",
-    samples: str | Path | None = None,
 ) -> dict:
-    run_dir = Path(run_dir)
-    train = json.loads((run_dir / "train.json").read_text())
+    """``trained``: the training outputs by name (checkpoint, summary, log, ckpt), or a run
+    folder holding them under the layout's names."""
+    files = train_files(trained)
+    train = json.loads(files["summary"].read_text())
     refs = {ex.name: load_stats(stats_path, ex, "train", run.data) for ex in extractors}
     tests = {ex.name: load_stats(stats_path, ex, "test", run.data) for ex in extractors}
     torch.manual_seed(ev.seed)
 
-    epoch_at = _epochs(run_dir / "log.csv")
+    epoch_at = _epochs(files["log"])
     curve = []
-    for step, path in checkpoint.periodic_checkpoints(run_dir):
+    for step, path in checkpoint.checkpoints_in(files["ckpt"]):
         if step > train["steps_done"]:  # past a divergence: not part of this run's curve
             continue
         metrics, _ = _score(Sampler(run, path, device), ev.n_samples_curve, ev, extractors, refs)
         curve.append({"step": step, "epoch": epoch_at.get(step, 0.0), **metrics})
 
-    final_sampler = Sampler(run, run_dir / "checkpoint.pt", device)
+    final_sampler = Sampler(run, files["checkpoint"], device)
     final, _ = _score(final_sampler, ev.n_samples, ev, extractors, refs)
     # a run that trained on the test split (acwgan/stl10: the AC head needs STL-10's 13k
     # labelled images) has no held-out images: no "test" metrics rather than misleading ones
@@ -90,10 +104,6 @@ def evaluate_run(
         if trained_on_test
         else _score(final_sampler, ev.n_samples_test, ev, extractors, tests)[0]
     )
-    if samples is not None:
-        classifier = next((ex for ex in extractors if ex.name == "classifier"), None)
-        classify = classifier and (lambda x: classifier.features(x)["logits"].argmax(1))
-        save_samples(samples, sample_arrays(final_sampler, ev, classify))
     result = {
         "run_id": run.id,
         "status": train["status"],
@@ -109,7 +119,7 @@ def evaluate_run(
         "final_test": final_test,
         "trained_on_test": trained_on_test,
         "curve": curve,
-        "losses": loss_summary(run_dir),  # the stability claims read these, not log.csv
+        "losses": loss_summary(files["log"]),  # the stability claims read these, not log.csv
         "reference": {
             **{
                 ex.name: {

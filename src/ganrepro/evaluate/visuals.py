@@ -1,6 +1,8 @@
 """The sample arrays the visual outputs show, computed from a checkpoint's generator: written by
-``ganrepro evaluate`` as ``samples.npz`` beside ``metrics.json`` and drawn, without torch, by
-``ganrepro.plots.samples``.
+``ganrepro visuals`` one part per file (``samples.npz``: grid, sample, paired;
+``interpolation.npz``; ``cherry.npz``, see ``layout.PARTS``) and drawn, without torch, by
+``ganrepro.plots.samples``. A part reads only its own evaluation settings, so changing
+``cherry_pool`` remakes the cherry-picks alone.
 
 Sampling rules (all from the evaluation seed):
 
@@ -126,29 +128,24 @@ def paired_fake(sampler: Sampler, seed: int, per_class: int = PER_CLASS) -> tupl
     return sampler.uint8(z, y), y
 
 
-def sample_arrays(
-    sampler: Sampler, ev: EvaluationConfig, classify: Callable[[Tensor], Tensor] | None = None
+# the evaluation settings each part reads (besides ``seed``); the job table hashes these
+PART_SETTINGS = {
+    "samples": ("seed",),
+    "interpolation": ("seed", "interpolation", "interpolation_steps"),
+    "cherry": ("seed", "cherry_pool"),
+}
+
+
+def sample_part(
+    sampler: Sampler,
+    ev: EvaluationConfig,
+    part: str,
+    classify: Callable[[Tensor], Tensor] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Everything the sample figures of one run draw (the keys of ``samples.npz``). Without
-    ``classify`` an unconditional run gets no cherry-picks."""
+    """One part's arrays (the keys of ``{part}.npz``), with the metadata every part carries.
+    Cherry-picking an unconditional run needs ``classify`` (the domain classifier)."""
     seed = ev.seed
-    grid, grid_y = random_grid(sampler, seed)
-    sample, sample_y = sampler.sample(GRID, seed)
-    interp, interp_y = interpolation(
-        sampler, seed, INTERPOLATION_ROWS, ev.interpolation_steps, ev.interpolation
-    )
-    fake, fake_y = paired_fake(sampler, seed)
-    out = {
-        "grid": grid.numpy(),
-        "grid_y": _labels(grid_y, len(grid)),
-        "sample": sample.numpy(),
-        "sample_y": _labels(sample_y, len(sample)),
-        "interpolation": interp.numpy(),
-        "interpolation_y": _labels(interp_y, len(interp)),
-        "interpolation_steps": np.int64(ev.interpolation_steps),
-        "interpolation_method": np.str_(ev.interpolation),
-        "paired": fake.numpy(),
-        "paired_y": _labels(fake_y, len(fake)),
+    out: dict[str, np.ndarray] = {
         "per_class": np.int64(PER_CLASS),
         "class_names": np.array(DATASETS[sampler.run.data].class_names, dtype=np.str_),
         "conditional": np.bool_(sampler.conditional),
@@ -156,12 +153,47 @@ def sample_arrays(
         "run_id": np.str_(sampler.run.id),  # the figure refuses another run's samples
         "config_hash": np.str_(sampler.run.hash()),
     }
-    if sampler.conditional or classify is not None:
+    if part == "samples":
+        grid, grid_y = random_grid(sampler, seed)
+        sample, sample_y = sampler.sample(GRID, seed)
+        fake, fake_y = paired_fake(sampler, seed)
+        out |= {
+            "grid": grid.numpy(),
+            "grid_y": _labels(grid_y, len(grid)),
+            "sample": sample.numpy(),
+            "sample_y": _labels(sample_y, len(sample)),
+            "paired": fake.numpy(),
+            "paired_y": _labels(fake_y, len(fake)),
+        }
+    elif part == "interpolation":
+        interp, interp_y = interpolation(
+            sampler, seed, INTERPOLATION_ROWS, ev.interpolation_steps, ev.interpolation
+        )
+        out |= {
+            "interpolation": interp.numpy(),
+            "interpolation_y": _labels(interp_y, len(interp)),
+            "interpolation_steps": np.int64(ev.interpolation_steps),
+            "interpolation_method": np.str_(ev.interpolation),
+        }
+    elif part == "cherry":
         out["cherry"] = cherry_picked(sampler, seed, ev.cherry_pool, classify).numpy()
+    else:
+        raise ValueError(f"unknown sample part {part!r} (known: {', '.join(PART_SETTINGS)})")
+    return out
+
+
+def sample_arrays(
+    sampler: Sampler, ev: EvaluationConfig, classify: Callable[[Tensor], Tensor] | None = None
+) -> dict[str, np.ndarray]:
+    """Every part in one dict (``ganrepro samples`` draws any kind from it). Without
+    ``classify`` an unconditional run gets no cherry-picks."""
+    out = sample_part(sampler, ev, "samples") | sample_part(sampler, ev, "interpolation")
+    if sampler.conditional or classify is not None:
+        out |= sample_part(sampler, ev, "cherry", classify)
     return out
 
 
 def save_samples(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
-    """``samples.npz``, written atomically (no pickled objects: loads with allow_pickle=False)."""
+    """A part's ``.npz``, written atomically (no pickled objects: loads with allow_pickle=False)."""
     with atomic_open(path) as fh:
         np.savez_compressed(fh, **arrays)

@@ -110,8 +110,12 @@ def periodic_path(out: Path, step: int) -> Path:
 
 def periodic_checkpoints(out: Path) -> list[tuple[int, Path]]:
     """The periodic checkpoints of a run folder, by step."""
-    found = [(int(p.stem.split("_")[1]), p) for p in (out / "ckpt").glob("step_*.pt")]
-    return sorted(found)
+    return checkpoints_in(out / "ckpt")
+
+
+def checkpoints_in(folder: Path) -> list[tuple[int, Path]]:
+    """The periodic checkpoints in ``folder`` (a run's ``ckpt/``), by step."""
+    return sorted((int(p.stem.split("_")[1]), p) for p in Path(folder).glob("step_*.pt"))
 
 
 def newest_state(

@@ -1,0 +1,292 @@
+"""The job table: every job of the pipeline at one scale, with the files it reads and writes,
+its ``ganrepro`` command and the settings it reads. The Snakemake rules (input functions,
+``params:``) and ``dvc.yaml`` are both generated from it, so they cannot drift.
+
+A job reruns exactly when what it depends on changes: its input files (both tools), its
+command, and the settings it reads (``reads``: dotted params.yaml keys). Snakemake sees the
+settings as ``params: config=<hash>`` (the values resolved at the scale, so a comment or a
+change at another scale reruns nothing); DVC as the stage's ``params:`` keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ganrepro import layout
+from ganrepro.config.load import resolve_scale
+from ganrepro.config.types import Params
+from ganrepro.outputs import catalog
+
+# what each step's code is (DVC's code deps; Snakemake tracks the rule's code itself)
+CODE = {
+    "data": ("src/ganrepro/data",),
+    "classifier": ("src/ganrepro/evaluate/classifier.py",),
+    "stats": ("src/ganrepro/evaluate",),
+    "train": (
+        "src/ganrepro/train",
+        "src/ganrepro/models",
+        "src/ganrepro/objectives.py",
+        "src/ganrepro/images.py",
+    ),
+    "evaluate": ("src/ganrepro/evaluate", "src/ganrepro/outputs/runs.py"),
+    "visuals": ("src/ganrepro/evaluate",),
+    "outputs": (
+        "src/ganrepro/outputs",
+        "src/ganrepro/plots",
+        "src/ganrepro/images.py",
+        "src/ganrepro/layout.py",
+    ),
+    "report": ("src/ganrepro/report", "src/ganrepro/outputs", "src/ganrepro/layout.py"),
+}
+# the dataset settings each dataset reads (datasets.*)
+DATA_SETTINGS = {
+    "digits": ("digits_test_fraction",),
+    "photos": ("photos_per_class", "photos_test_fraction"),
+    "stl10": ("stl10_unlabeled",),
+}
+STATS_SETTINGS = ("extractors", "n_reference", "is_splits", "inception_weights")
+EVALUATE_SETTINGS = (
+    "extractors",
+    "n_samples",
+    "n_samples_test",
+    "n_samples_curve",
+    "kid_subsets",
+    "kid_subset_size",
+    "is_splits",
+    "seed",
+    "inception_weights",
+)
+PART_SETTINGS = {
+    "samples": ("seed",),
+    "interpolation": ("seed", "interpolation", "interpolation_steps"),
+    "cherry": ("seed", "cherry_pool"),
+}
+# what every figure and table reads besides its runs' settings (titles, seeds)
+OUTPUT_SETTINGS = ("scale", "standins", "seeds")
+REPORT_SETTINGS = ("scale", "seed", "seeds", "standins", "datasets", "evaluation", "classifier")
+REPORT_FILES = ("report/deviations.yaml", "report/trace.yaml")
+
+
+@dataclass(frozen=True)
+class Job:
+    rule: str  # the Snakemake rule; DVC stages are named "{rule}-{what}"
+    name: str  # the DVC stage name
+    args: tuple[str, ...]  # ganrepro's arguments (runtime knobs --device/--threads excepted)
+    inputs: dict[str, str | tuple[str, ...]]
+    outputs: dict[str, str]
+    reads: tuple[str, ...]  # dotted params.yaml keys it reads
+    code: tuple[str, ...]
+    values: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    knobs: tuple[str, ...] = ()  # runtime knobs the workflow appends: device, threads
+    persist: tuple[str, ...] = ()  # outputs DVC must not delete before a rerun (resume state)
+
+    @property
+    def cmd(self) -> str:
+        return shlex.join(("ganrepro", *self.args))
+
+    @property
+    def config_hash(self) -> str:
+        """The settings it reads, resolved at the scale: Snakemake's rerun trigger."""
+        blob = json.dumps(dict(self.values), sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def input_files(self) -> list[str]:
+        files: list[str] = []
+        for v in self.inputs.values():
+            files += [v] if isinstance(v, str) else list(v)
+        return list(dict.fromkeys(files))
+
+
+class Table:
+    """All jobs of ``params`` (one scale), by name and by (rule, first output)."""
+
+    def __init__(self, params: Params, raw: Mapping):
+        self.params = params
+        self.raw = raw
+        self.jobs: dict[str, Job] = {}
+        for job in _build(self, params):
+            if job.name in self.jobs:
+                raise ValueError(f"two jobs named {job.name}")
+            self.jobs[job.name] = job
+        self._by_output = {out: job for job in self.jobs.values() for out in job.outputs.values()}
+
+    def value(self, key: str) -> Any:
+        """params.yaml's ``key`` (dotted) resolved at this scale."""
+        node: Any = self.raw
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                raise KeyError(f"params.yaml has no {key}")
+            node = node[part]
+        if key == "scale":
+            return self.params.scale
+        return resolve_scale(node, self.params.scale)
+
+    def job(self, rule: str, rule_reads: tuple[str, ...], **kw) -> Job:
+        values = {k: self.value(k) for k in rule_reads}
+        return Job(rule=rule, reads=rule_reads, values=values, **kw)
+
+    def producing(self, path: str) -> Job:
+        """The job that writes ``path``."""
+        try:
+            return self._by_output[path]
+        except KeyError:
+            raise KeyError(f"no job writes {path}") from None
+
+    def of_rule(self, rule: str) -> list[Job]:
+        return [j for j in self.jobs.values() if j.rule == rule]
+
+
+def stage_name(*parts: str) -> str:
+    return "-".join(p.replace("/", "-") for p in parts)
+
+
+def _build(t: Table, params: Params):
+    P = ("--params", "params.yaml", "--scale", params.scale)  # the scale the table is for
+    for d in params.data_names():
+        reads = ("standins", *(f"datasets.{k}" for k in DATA_SETTINGS.get(d, ())))
+        yield t.job(
+            "prepare_data",
+            reads,
+            name=stage_name("prepare_data", d),
+            args=("data", "prepare", d, "--out", layout.data(d), "--raw-dir", layout.RAW, *P),
+            inputs={},
+            outputs={"data": layout.data(d)},
+            code=CODE["data"],
+        )
+        yield t.job(
+            "classifier",
+            ("seed", "classifier"),
+            name=stage_name("classifier", d),
+            args=("classifier", "train", "--data", layout.data(d), "--out", layout.classifier(d), *P),
+            inputs={"data": layout.data(d)},
+            outputs={"classifier": layout.classifier(d)},
+            code=CODE["classifier"],
+            knobs=("threads",),
+        )
+        yield t.job(
+            "stats",
+            tuple(f"evaluation.{k}" for k in STATS_SETTINGS),
+            name=stage_name("stats", d),
+            args=(
+                "stats",
+                *("--data", layout.data(d), "--classifier", layout.classifier(d)),
+                *("--out", layout.stats(d), *P),
+            ),
+            inputs={"data": layout.data(d), "classifier": layout.classifier(d)},
+            outputs={"stats": layout.stats(d)},
+            code=CODE["stats"],
+            knobs=("device",),
+        )
+    drawn: dict[str, set[str]] = {}  # run -> the sample parts its figures draw (seed 0)
+    for source, items in catalog.FIGURES.items():
+        for out in items.values():
+            part = layout.PART_OF_KIND.get(out.kind)
+            if part:
+                for name in out.runs:
+                    drawn.setdefault(f"{source}/{name}", set()).add(part)
+    for run_id, run in params.runs.items():
+        run_key = f"sources.{run.source}.{run.name}"
+        for k in range(params.seeds):
+            d = layout.run_dir(run_id, k)
+            at = stage_name(run_id, *((f"seed{k}",) if k else ()))
+            trained = {w: layout.run_file(run_id, k, w) for w in layout.TRAIN_OUTPUTS}
+            yield t.job(
+                "train",
+                ("seed", "standins", run_key),
+                name=stage_name("train", at),
+                args=(
+                    *("train", run_id, "--data", layout.data(run.data), "--out", d),
+                    *("--seed-index", str(k), "--restart-if-changed", *P),
+                ),
+                inputs={"data": layout.data(run.data)},
+                outputs=trained,
+                code=CODE["train"],
+                knobs=("device", "threads"),
+                persist=layout.DIRECTORIES,
+            )
+            yield t.job(
+                "evaluate",
+                (run_key, *(f"evaluation.{s}" for s in EVALUATE_SETTINGS)),
+                name=stage_name("evaluate", at),
+                args=(
+                    *("evaluate", run_id, "--checkpoint", trained["checkpoint"]),
+                    *("--summary", trained["summary"], "--log", trained["log"]),
+                    *("--ckpt-dir", trained["ckpt"], "--stats", layout.stats(run.data)),
+                    *("--classifier", layout.classifier(run.data)),
+                    *("--out", layout.run_file(run_id, k, "metrics"), *P),
+                ),
+                inputs={
+                    **{w: trained[w] for w in ("checkpoint", "summary", "log", "ckpt")},
+                    "stats": layout.stats(run.data),
+                    "classifier": layout.classifier(run.data),
+                },
+                outputs={"metrics": layout.run_file(run_id, k, "metrics")},
+                code=CODE["evaluate"],
+                knobs=("device", "threads"),
+            )
+        for part in sorted(drawn.get(run_id, ())):
+            inputs = {"checkpoint": layout.run_file(run_id, 0, "checkpoint")}
+            extra: tuple[str, ...] = ()
+            if part == "cherry" and not run.model.conditional:
+                inputs["classifier"] = layout.classifier(run.data)
+                extra = ("--classifier", inputs["classifier"])
+            yield t.job(
+                "visuals",
+                (run_key, *(f"evaluation.{s}" for s in PART_SETTINGS[part])),
+                name=stage_name("visuals", run_id, part),
+                args=(
+                    *("visuals", run_id, "--part", part, "--checkpoint", inputs["checkpoint"]),
+                    *extra,
+                    *("--out", layout.run_file(run_id, 0, part), *P),
+                ),
+                inputs=inputs,
+                outputs={"out": layout.run_file(run_id, 0, part)},
+                code=CODE["visuals"],
+                knobs=("device", "threads"),
+            )
+    figures, tables = [], []
+    for kind, registry, path_of in (
+        ("figure", catalog.FIGURES, layout.figure),
+        ("table", catalog.TABLES, layout.table),
+    ):
+        for source, items in registry.items():
+            for name, out in items.items():
+                dest = path_of(source, name)
+                (figures if kind == "figure" else tables).append(dest)
+                outputs = {"out": dest}
+                if kind == "table":
+                    outputs["md"] = layout.table_md(source, name)
+                reads = catalog.reads(out, source, params)
+                yield t.job(
+                    kind,
+                    (*OUTPUT_SETTINGS, *(f"sources.{source}.{r}" for r in out.runs)),
+                    name=stage_name(kind, source, name),
+                    args=(kind, f"{source}/{name}", "--inputs", *reads, "--out", dest, *P),
+                    inputs={"reads": tuple(reads)},
+                    outputs=outputs,
+                    code=CODE["outputs"],
+                )
+    reads = report_reads(params, figures, tables)
+    yield t.job(
+        "report",
+        (*REPORT_SETTINGS, "sources"),
+        name="report",
+        args=(
+            *("report", "--inputs", *reads),
+            *("--deviations", REPORT_FILES[0], "--out", layout.REPORT, *P),
+        ),
+        inputs={"reads": tuple(reads), "files": REPORT_FILES},
+        outputs={"report": layout.REPORT},
+        code=CODE["report"],
+    )
+
+
+def report_reads(params: Params, figures: list[str], tables: list[str]) -> list[str]:
+    metrics = [layout.run_file(r, k, "metrics") for r in params.runs for k in range(params.seeds)]
+    data = [layout.data(d) for d in params.data_names()]
+    return [*metrics, *figures, *tables, *data]

@@ -109,7 +109,7 @@ def evaluate_run(
         "final_test": final_test,
         "trained_on_test": trained_on_test,
         "curve": curve,
-        "losses": loss_summary(run_dir),  # the stability claims read these, not log.csv
+        "losses": loss_summary(run_dir / "log.csv"),  # the claims read these, not log.csv
         "reference": {
             **{
                 ex.name: {

@@ -137,11 +137,12 @@ def learning_and_claims(root: Path, scale: str) -> None:
     """Each run's step-0 -> final classifier-FID (mean over seeds) and the claims' verdicts."""
     sys.path.insert(0, str(root / "src"))
     from ganrepro.config import load_params
+    from ganrepro.layout import Files
     from ganrepro.report.claims import CLAIMS
     from ganrepro.report.results import Results
 
     params = load_params(root / "params.yaml", scale=scale)
-    r = Results.load(params, root / "results/runs")
+    r = Results.load(params, Files(root=root))
     print(f"\nlearning (classifier-FID, mean over {params.seeds} seeds; ratio final / step 0):")
     for run_id in params.runs:
         start, final = r.at_start(run_id, "fid"), r.final(run_id, "fid", "classifier")

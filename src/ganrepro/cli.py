@@ -256,50 +256,38 @@ def cmd_samples(args) -> None:
 
 def cmd_figure(args) -> None:
     from ganrepro.config import load_params
+    from ganrepro.layout import Files
     from ganrepro.outputs import catalog
     from ganrepro.outputs.figures import draw
 
     params = load_params(args.params, scale=args.scale)
     source, _, name = args.figure.partition("/")
     out = catalog.get("figure", source, name)
-    draw(
-        out,
-        source,
-        params,
-        Path(args.runs_dir),
-        Path(args.out),
-        data=args.data and Path(args.data),
-    )
+    draw(out, source, params, Files(args.inputs), Path(args.out))
     print(f"wrote {args.out}")
 
 
 def cmd_table(args) -> None:
     from ganrepro.config import load_params
+    from ganrepro.layout import Files
     from ganrepro.outputs import catalog
     from ganrepro.outputs.tables import tabulate
 
     params = load_params(args.params, scale=args.scale)
     source, _, name = args.table.partition("/")
-    tabulate(
-        catalog.get("table", source, name), source, params, Path(args.runs_dir), Path(args.out)
-    )
+    out = catalog.get("table", source, name)
+    tabulate(out, source, params, Files(args.inputs), Path(args.out))
     print(f"wrote {args.out} and {Path(args.out).with_suffix('.md')}")
 
 
 def cmd_report(args) -> None:
     from ganrepro.config import load_params
+    from ganrepro.layout import Files
     from ganrepro.report.build import build_report
 
     params = load_params(args.params, scale=args.scale)
     r = build_report(
-        params,
-        Path(args.params),
-        Path(args.runs_dir),
-        Path(args.figures_dir),
-        Path(args.tables_dir),
-        Path(args.data_dir),
-        Path(args.deviations),
-        Path(args.out),
+        params, Path(args.params), Files(args.inputs), Path(args.deviations), Path(args.out)
     )
     missing = [k for k in params.runs if not r.metrics.get(k)]
     print(f"wrote {args.out}" + (f" ({len(missing)} runs missing)" if missing else ""))
@@ -315,6 +303,17 @@ def cmd_dvc_yaml(args) -> None:
 def _params_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", default="params.yaml", help="parameters file (default: %(default)s)")
     p.add_argument("--scale", choices=SCALES, help="override the file's scale")
+
+
+def _inputs_arg(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--inputs",
+        nargs="+",
+        required=True,
+        metavar="PATH",
+        help=f"every file it reads, as results/... paths from the project root: {what}; "
+        "reading any other is an error",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -426,9 +425,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figure", help="draw one source figure, e.g. frank/fig7_fid_curves")
     p.add_argument("figure", help="{source}/{figure}")
-    p.add_argument("--runs-dir", default="results/runs", help="(default: %(default)s)")
+    _inputs_arg(p, "the run files (and dataset) it draws")
     p.add_argument("--out", required=True, help="PNG (results/figures/{source}/{figure}.png)")
-    p.add_argument("--data", help="real dataset (paired grids)")
     _params_args(p)
     p.set_defaults(func=cmd_figure)
 
@@ -436,16 +434,13 @@ def build_parser() -> argparse.ArgumentParser:
         "table", help="make one source table (CSV + Markdown), e.g. ding/table2_wgan_study"
     )
     p.add_argument("table", help="{source}/{table}")
-    p.add_argument("--runs-dir", default="results/runs", help="(default: %(default)s)")
+    _inputs_arg(p, "the run files it tabulates")
     p.add_argument("--out", required=True, help="CSV (results/tables/{source}/{table}.csv)")
     _params_args(p)
     p.set_defaults(func=cmd_table)
 
     p = sub.add_parser("report", help="the comparative report (one self-contained HTML page)")
-    p.add_argument("--runs-dir", default="results/runs")
-    p.add_argument("--figures-dir", default="results/figures")
-    p.add_argument("--tables-dir", default="results/tables")
-    p.add_argument("--data-dir", default="results/data")
+    _inputs_arg(p, "metrics, figures, tables and datasets; one not given is shown as missing")
     p.add_argument("--deviations", default="report/deviations.yaml")
     p.add_argument("--out", required=True, help="results/report/index.html")
     _params_args(p)
@@ -486,6 +481,7 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
     from ganrepro.config import ParamsError
     from ganrepro.data.download import DownloadError
     from ganrepro.io import DamagedFile
+    from ganrepro.layout import UndeclaredInput
     from ganrepro.registry import UnknownName
 
     loaded = tuple(
@@ -497,6 +493,7 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
         DownloadError,
         DamagedFile,
         UnknownName,
+        UndeclaredInput,
         FileNotFoundError,
         *loaded,
     )

@@ -13,7 +13,7 @@ def test_loss_summary_against_hand_values(tmp_path):
     rows = ["step,epoch,img_per_s,loss_d,loss_g"]
     rows += [f"{i + 1},0.1,1,,{g}" for i, g in enumerate([4, 3, 2, 1, 1, 2, 1, 2])]
     (tmp_path / "log.csv").write_text("\n".join(rows) + "\n")
-    s = loss_summary(tmp_path)
+    s = loss_summary(tmp_path / "log.csv")
     assert "loss_d" not in s  # blank cells only: no summary
     g = s["loss_g"]
     # second half [1, 2, 1, 2]: differences [1, -1, 1], SD sqrt(4/3), / sqrt 2 = sqrt(2/3)
@@ -25,6 +25,6 @@ def test_loss_summary_against_hand_values(tmp_path):
 
 
 def test_loss_summary_of_a_run_without_a_log_or_rows(tmp_path):
-    assert loss_summary(tmp_path) == {}
+    assert loss_summary(tmp_path / "log.csv") == {}
     (tmp_path / "log.csv").write_text("step,epoch,img_per_s,loss_d,loss_g\n")
-    assert loss_summary(tmp_path) == {}
+    assert loss_summary(tmp_path / "log.csv") == {}

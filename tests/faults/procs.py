@@ -28,6 +28,12 @@ def cli(argv: list[str]) -> int:
     return main(argv)
 
 
+def cli_in(root: str, argv: list[str]) -> int:
+    """The CLI run from ``root`` (a project root: the layout's results/ paths start there)."""
+    os.chdir(root)
+    return cli(argv)
+
+
 def _child(func: Callable, args: tuple, log: str, max_file_bytes: int | None) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 1)

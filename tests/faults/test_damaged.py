@@ -13,8 +13,11 @@ import pytest
 import torch
 import yaml
 
+from ganrepro import layout
+from ganrepro.config import load_params
 from ganrepro.evaluate.extractors import make_extractor
 from ganrepro.evaluate.stats import StatsMismatch, load_stats
+from ganrepro.outputs import catalog
 from ganrepro.train import checkpoint
 
 from . import procs
@@ -144,19 +147,21 @@ def test_another_runs_or_configs_checkpoint_is_refused_by_name(
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump(raw))
     run_id = OTHER_RUN if mismatch == "run" else RUN
-    folder = tmp_path / "runs" / run_id  # RUN's folder where run_id's should be
+    folder = tmp_path / layout.run_dir(run_id)  # RUN's folder where run_id's should be
     folder.parent.mkdir(parents=True)
     folder.symlink_to(reference["run"])
     ckpt, png = folder / "checkpoint.pt", str(tmp_path / "out.png")
     p = ["--params", str(params)]
+    source, name = FIGURES[run_id].split("/")
+    inputs = catalog.reads(catalog.get("figure", source, name), source, load_params(params))
     argv = {
         "samples": ["samples", run_id, "--kind", "grid", "--checkpoint", str(ckpt), "--out", png]
         + p,
-        "figure": ["figure", FIGURES[run_id], "--runs-dir", str(tmp_path / "runs"), "--out", png]
-        + p,
+        "figure": ["figure", FIGURES[run_id], "--inputs", *inputs, "--out", png] + p,
         "evaluate": evaluate_argv(params, folder, reference["refs"], tmp_path / "m.json", run_id),
     }[command]
-    code, output = procs.run(argv, tmp_path / f"{command}.log")
+    kw = {"func": procs.cli_in, "args": (str(tmp_path), argv)} if command == "figure" else {}
+    code, output = procs.run(argv, tmp_path / f"{command}.log", **kw)
     what = "holds samples" if command == "figure" else "is a checkpoint"  # figures: samples.npz
     message = (
         f"{what} of {RUN}, not of {OTHER_RUN}"

@@ -10,41 +10,12 @@ import sys
 import numpy as np
 import pytest
 
+from ganrepro import layout
+from ganrepro.cli import main
 from ganrepro.outputs import catalog
 from ganrepro.plots import samples
-
-
-def hand_made(
-    conditional: bool, run_id: str = "", config_hash: str = "", channels: int = 3, steps: int = 10
-) -> dict[str, np.ndarray]:
-    """Arrays with the keys and shapes of ``ganrepro.evaluate.visuals.sample_arrays``."""
-    rng = np.random.default_rng(0)
-
-    def images(n):
-        return rng.integers(0, 256, (n, channels, 32, 32), dtype=np.uint8)
-
-    def labels(y):
-        return np.asarray(y, np.int64) if conditional else np.full(len(y), -1, np.int64)
-
-    return {
-        "grid": images(100),
-        "grid_y": labels(np.repeat(np.arange(10), 10)),
-        "sample": images(100),
-        "sample_y": labels(np.arange(100) % 10),
-        "interpolation": images(8 * steps),
-        "interpolation_y": labels(np.repeat(np.arange(8), steps) % 10),
-        "interpolation_steps": np.int64(steps),
-        "interpolation_method": np.str_("linear"),
-        "paired": images(80),
-        "paired_y": np.repeat(np.arange(10), 8).astype(np.int64),
-        "per_class": np.int64(8),
-        "class_names": np.array([f"class {c}" for c in range(10)]),
-        "conditional": np.bool_(conditional),
-        "step": np.int64(6),
-        "cherry": images(80),
-        "run_id": np.str_(run_id),
-        "config_hash": np.str_(config_hash),
-    }
+from tests.conftest import ROOT
+from tests.results_tree import hand_made, parts, write_dataset
 
 
 def test_paired_real_images_have_the_generated_labels():
@@ -56,51 +27,49 @@ def test_paired_real_images_have_the_generated_labels():
         samples.real_like(real_x, real_y, np.array([1, 1, 1]))
 
 
-def write_runs(runs_dir, quick_params) -> list[str]:
-    """Hand-made samples.npz (and train.json) for every run a sample figure draws; returns
-    those figures as {source}/{name}."""
+def write_runs(root, params) -> list[str]:
+    """Hand-made sample arrays (and train.json) under ``root`` for every run a sample figure
+    draws, and the datasets; returns those figures as {source}/{name}."""
     figures = []
     for source, items in catalog.FIGURES.items():
         for name, out in items.items():
-            if "samples" not in catalog.NEEDS[out.kind]:
+            if out.kind not in layout.PART_OF_KIND:
                 continue
             figures.append(f"{source}/{name}")
             for run_name in out.runs:
-                run = quick_params.run(f"{source}/{run_name}")
-                folder = runs_dir / source / run_name
-                folder.mkdir(parents=True, exist_ok=True)
+                run = params.run(f"{source}/{run_name}")
                 conditional = run.model.conditional or run.objective.ac is not None
-                np.savez(folder / "samples.npz", **hand_made(conditional, run.id, run.hash()))
-                (folder / "train.json").write_text(json.dumps({"status": "completed"}))
+                arrays = parts(hand_made(conditional, run.id, run.hash()))
+                for part, values in arrays.items():
+                    path = root / layout.run_file(run.id, 0, part)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    np.savez(path, **values)
+                summary = root / layout.run_file(run.id, 0, "summary")
+                summary.write_text(json.dumps({"status": "completed"}))
+    for name in params.data_names():
+        write_dataset(root, name)
     return figures
 
 
-def real_data(figure: str, params) -> str | None:
-    """The dataset a figure shows real images of, if any."""
-    source, name = figure.split("/")
-    out = catalog.get("figure", source, name)
-    return params.run(f"{source}/{out.runs[0]}").data if "data" in catalog.NEEDS[out.kind] else None
-
-
-def test_figure_table_and_report_commands_do_not_import_torch(tmp_path, quick_params, prepared):
+def test_figure_table_and_report_commands_do_not_import_torch(tmp_path, quick_params):
     """Every sample figure of the catalog drawn from hand-made arrays, then the table and report
-    commands, and their error paths, in a fresh interpreter that never imports torch."""
-    runs = tmp_path / "runs"
-    figures = write_runs(runs, quick_params)
+    commands, and their error paths, in a fresh interpreter that never imports torch (run from
+    ``tmp_path`` as the project root)."""
+    figures = write_runs(tmp_path, quick_params)
     assert {catalog.get("figure", *f.split("/")).kind for f in figures} >= set(samples.KINDS)
-    none = tmp_path / "none"
-    data = {f: real_data(f, quick_params) for f in figures}
+    params = ["--params", str(ROOT / "params.yaml"), "--scale", "quick"]
     calls = [
-        ["figure", f, "--runs-dir", str(runs), "--out", str(tmp_path / f"{f}.png")]
-        + (["--data", str(prepared[data[f]])] if data[f] else [])
+        ["figure", f, "--inputs", *reads(f, quick_params), "--out", f"{f}.png", *params]
         for f in figures
     ]
     calls += [
-        ["figure", "frank/fig7_fid_curves", "--runs-dir", str(none), "--out", "x.png"],  # error
-        ["figure", "frank/nope", "--out", "x.png"],  # error
-        ["table", "frank/metrics", "--runs-dir", str(none), "--out", str(tmp_path / "t.csv")],
-        ["report", "--runs-dir", str(none), "--figures-dir", str(tmp_path / "frank"),
-         "--tables-dir", str(none), "--data-dir", str(none), "--out", str(tmp_path / "r.html")],
+        ["figure", "frank/fig7_fid_curves", "--inputs", "results/none", "--out", "x.png",
+         *params],  # 2: undeclared
+        ["figure", "frank/nope", "--inputs", "results/none", "--out", "x.png", *params],  # 2
+        ["table", "frank/metrics", "--inputs", *reads("frank/metrics", quick_params, "table"),
+         "--out", "t.csv", *params],  # 2: declared but not there
+        ["report", "--inputs", "results/none", "--deviations", str(ROOT / "report/deviations.yaml"),
+         "--out", "r.html", *params],  # 0: every run missing
     ]  # fmt: skip
     script = (
         "import json, sys\n"
@@ -108,14 +77,46 @@ def test_figure_table_and_report_commands_do_not_import_torch(tmp_path, quick_pa
         f"codes = [main(a) for a in {calls!r}]\n"
         "print(json.dumps({'codes': codes, 'torch': 'torch' in sys.modules}))\n"
     )
-    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     out = json.loads(res.stdout.splitlines()[-1])
-    assert out["codes"][: len(figures)] == [0] * len(figures), res.stderr[-3000:]
-    assert out["codes"][len(figures) : len(figures) + 2] == [2, 2]  # bad input: one line, exit 2
+    assert out["codes"] == [0] * len(figures) + [2, 2, 2, 0], res.stderr[-3000:]
     assert out["torch"] is False
     for f in figures:
         assert (tmp_path / f"{f}.png").stat().st_size > 1000
+    assert f"{len(quick_params.runs)} missing" in (tmp_path / "r.html").read_text()
+
+
+def reads(output: str, params, kind: str = "figure") -> list[str]:
+    source, name = output.split("/")
+    return catalog.reads(catalog.get(kind, source, name), source, params)
+
+
+def test_an_undeclared_input_is_refused_by_name(tmp_path, quick_params, monkeypatch, capsys):
+    """The figure and table commands exit 2 with one line naming the file they were not given."""
+    write_runs(tmp_path, quick_params)
+    monkeypatch.chdir(tmp_path)
+    params = ["--params", str(ROOT / "params.yaml"), "--scale", "quick"]
+    declared = reads("agarwal/cgan_real_fake", quick_params)
+    assert main(["figure", "agarwal/cgan_real_fake", "--inputs", *declared, "--out", "ok.png",
+                 *params]) == 0  # fmt: skip
+    data = next(p for p in declared if p.startswith("results/data/"))
+    without = [p for p in declared if p != data]
+    code = main(
+        ["figure", "agarwal/cgan_real_fake", "--inputs", *without, "--out", "x.png", *params]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and not (tmp_path / "x.png").exists()
+    assert err[0] == (
+        f"ganrepro figure: error: {data} is read but is not among this command's --inputs"
+    )
+    metrics = layout.run_file("frank/wgan", 0, "metrics")
+    table = ["table", "frank/metrics", "--inputs", metrics, "--out", "t.csv", *params]
+    assert main(table) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "results/runs/frank/dcgan/metrics.json is read but" in err[0]
 
 
 def test_samples_of_another_run_or_configuration_are_refused(tmp_path):

@@ -6,8 +6,15 @@ from __future__ import annotations
 import json
 import re
 
-from ganrepro.report.build import build_report
+from PIL import Image
+
+from ganrepro import layout
+from ganrepro.config import load_params
+from ganrepro.layout import Files
+from ganrepro.outputs import catalog
+from ganrepro.report.build import build_report, report_reads
 from ganrepro.report.html import num
+from tests.results_tree import write_tree
 
 
 def fake_metrics(run_id: str, fid: float, is_mean: float, status="completed") -> dict:
@@ -44,24 +51,15 @@ def fake_metrics(run_id: str, fid: float, is_mean: float, status="completed") ->
 
 
 def test_page_numbers_missing_and_diverged_runs(root, quick_params, tmp_path):
-    runs = tmp_path / "runs"
     written = {"frank/dcgan": (123.456789, 2.345678), "frank/wgan": (98.7654321, 3.1415926)}
     for run_id, (fid, is_mean) in written.items():
-        folder = runs / run_id
-        folder.mkdir(parents=True)
+        path = tmp_path / layout.run_file(run_id, 0, "metrics")
+        path.parent.mkdir(parents=True)
         status = "diverged" if run_id == "frank/wgan" else "completed"
-        (folder / "metrics.json").write_text(json.dumps(fake_metrics(run_id, fid, is_mean, status)))
+        path.write_text(json.dumps(fake_metrics(run_id, fid, is_mean, status)))
     out = tmp_path / "report" / "index.html"
-    build_report(
-        quick_params,
-        root / "params.yaml",
-        runs,
-        tmp_path / "figs",
-        tmp_path / "tabs",
-        tmp_path / "data",
-        root / "report/deviations.yaml",
-        out,
-    )
+    files = Files(root=tmp_path)  # no declaration: whatever is there
+    build_report(quick_params, root / "params.yaml", files, root / "report/deviations.yaml", out)
     page = out.read_text()
     rows = {m[1]: m[2] for m in re.finditer(r'<tr id="run-([^"]+)">(.*?)</tr>', page, re.S)}
     assert set(rows) == set(quick_params.runs)  # every run has a row, present or not
@@ -84,3 +82,71 @@ def test_page_numbers_missing_and_diverged_runs(root, quick_params, tmp_path):
     assert "params.yaml sha256" in page
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing loaded from outside
     assert "<script" not in page
+
+
+class Recording(Files):
+    """Files that notes every file asked for (read, or tested for)."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.asked: set[str] = set()
+
+    def get(self, rel):
+        self.asked.add(rel)
+        return super().get(rel)
+
+    def has(self, rel):
+        self.asked.add(rel)
+        return super().has(rel)
+
+
+def test_the_report_reads_exactly_report_reads(root, tmp_path):
+    """Built from a whole synthetic results tree with only ``report_reads`` declared: no
+    UndeclaredInput, every run, figure and table shown, and it asks for no other file."""
+    small = load_params(root / "params.yaml", scale="small")
+    write_tree(tmp_path, small)
+    for source in small.sources:
+        for name in catalog.FIGURES[source]:
+            path = tmp_path / layout.figure(source, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.new("RGB", (4, 4)).save(path)
+        for name in catalog.TABLES[source]:
+            path = tmp_path / layout.table(source, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("run,fid\na,1.5\n")
+    declared = report_reads(small)
+    assert len(declared) == len(set(declared))
+    assert all(p.startswith("results/") for p in declared)
+    files = Recording(declared, root=tmp_path)
+    out = tmp_path / "index.html"
+    r = build_report(small, root / "params.yaml", files, root / "report/deviations.yaml", out)
+    assert files.asked == set(declared)
+    assert all(r.missing(run_id) == 0 for run_id in small.runs)
+    page = out.read_text()
+    assert "missing</p>" not in page  # every figure and table was there
+    assert page.count("<img ") == sum(len(catalog.FIGURES[s]) for s in small.sources)
+    assert "data: digits" in page and "data: photos" in page
+
+
+def test_a_file_left_out_of_the_reads_is_missing_not_read(root, tmp_path, quick_params):
+    """A metrics file, figure or table not declared is shown as missing, though it is on disk."""
+    write_tree(tmp_path, quick_params, ["frank/dcgan"])
+    fig = tmp_path / layout.figure("frank", "fig1_losses_dcgan")
+    fig.parent.mkdir(parents=True)
+    Image.new("RGB", (4, 4)).save(fig)
+    declared = [
+        p
+        for p in report_reads(quick_params)
+        if p
+        not in (
+            layout.run_file("frank/dcgan", 0, "metrics"),
+            layout.figure("frank", "fig1_losses_dcgan"),
+        )
+    ]
+    out = tmp_path / "index.html"
+    files = Files(declared, root=tmp_path)
+    r = build_report(
+        quick_params, root / "params.yaml", files, root / "report/deviations.yaml", out
+    )
+    assert r.metrics["frank/dcgan"] == []
+    assert "figure fig1_losses_dcgan.png missing" in out.read_text()

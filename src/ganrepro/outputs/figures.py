@@ -1,18 +1,21 @@
-"""Drawing the figures of the catalog from run folders: saved arrays, logs and metrics only
-(the sample figures draw the run's ``samples.npz``), so no figure imports torch."""
+"""Drawing the figures of the catalog from run files: saved arrays, logs and metrics only
+(the sample figures draw the run's sample arrays), so no figure imports torch. Every file is
+read through a :class:`ganrepro.layout.Files`, so a figure reads only its declared inputs."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from ganrepro import layout
 from ganrepro.config.types import Params
+from ganrepro.layout import Files
 from ganrepro.outputs.catalog import Output
 from ganrepro.outputs.runs import final_losses, mean_std, metrics, primary_extractor, read_log
-from ganrepro.outputs.runs import run_dir as folder_of
 from ganrepro.plots import image_panel, plt, samples, save_figure
 
 METRIC_LABELS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is better)"}
@@ -22,78 +25,69 @@ def _scale_note(params: Params) -> str:
     return f" [{params.scale} scale, stand-in data]" if params.standins else ""
 
 
-def draw(
-    out: Output,
-    source: str,
-    params: Params,
-    runs_dir: Path,
-    dest: Path,
-    data: Path | None = None,
-) -> None:
+def draw(out: Output, source: str, params: Params, files: Files, dest: Path) -> None:
     title = out.title + _scale_note(params)
     if out.kind in samples.KINDS:
+        run_id = f"{source}/{out.runs[0]}"
         real = None
         if out.kind == "paired":
             from ganrepro.data.store import load as load_dataset
 
-            if data is None:
-                raise ValueError("a paired real/fake grid needs --data (the real dataset)")
-            ds = load_dataset(data, ("train",))
+            ds = load_dataset(files.get(layout.data(params.run(run_id).data)), ("train",))
             real = (ds.x, ds.y)
-        samples.draw(out.kind, _samples(params, runs_dir, source, out.runs[0]), dest, title, real)
+        arrays = _samples(params, files, run_id, layout.PART_OF_KIND[out.kind])
+        samples.draw(out.kind, arrays, dest, title, real)
     else:
-        KINDS[out.kind](out, source, params, runs_dir, dest, title)
+        KINDS[out.kind](out, source, params, files, dest, title)
 
 
-def _samples(params: Params, runs_dir: Path, source: str, name: str) -> dict[str, np.ndarray]:
-    """Seed 0's sample arrays of a run, refused if another run or configuration wrote them."""
-    run = params.run(f"{source}/{name}")
-    path = folder_of(runs_dir, source, name) / "samples.npz"
-    return samples.load_samples(path, run.id, run.hash())
+def _samples(params: Params, files: Files, run_id: str, part: str) -> dict[str, np.ndarray]:
+    """Seed 0's sample arrays ``part`` (a name of ``layout.PARTS``) of a run, refused if another
+    run or configuration wrote them."""
+    run = params.run(run_id)
+    return samples.load_samples(files.run(run_id, 0, part), run.id, run.hash())
 
 
-def _status(folder: Path) -> str:
-    import json
-
-    status = json.loads((folder / "train.json").read_text())["status"]
+def _status(files: Files, run_id: str) -> str:
+    status = json.loads(files.run(run_id, 0, "summary").read_text())["status"]
     return "" if status == "completed" else f" ({status})"
 
 
-def grids(out: Output, source, params, runs_dir, dest, title) -> None:
+def grids(out: Output, source, params, files, dest, title) -> None:
     n, nrow = out.options["n"], out.options["nrow"]
     cols = min(len(out.runs), 4)
     rows = math.ceil(len(out.runs) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.5 * rows), squeeze=False)
     for ax, name in zip(axes.flat, out.runs, strict=False):
-        folder = folder_of(runs_dir, source, name)
-        x = _samples(params, runs_dir, source, name)["sample"][:n]
-        image_panel(ax, x, nrow, f"{name}{_status(folder)}")
+        run_id = f"{source}/{name}"
+        x = _samples(params, files, run_id, layout.PART_OF_KIND["grids"])["sample"][:n]
+        image_panel(ax, x, nrow, f"{name}{_status(files, run_id)}")
     for ax in axes.flat[len(out.runs) :]:
         ax.axis("off")
     fig.suptitle(title)
     save_figure(fig, dest)
 
 
-def steps(out: Output, source, params, runs_dir, dest, title) -> None:
-    folder = folder_of(runs_dir, source, out.runs[0])
-    files = sorted((folder / "grids").glob("step_*.png"))
+def steps(out: Output, source, params, files, dest, title) -> None:
+    run_id = f"{source}/{out.runs[0]}"
+    pngs = sorted(files.run(run_id, 0, "grids").glob("step_*.png"))  # in a declared folder
     fig, axes = plt.subplots(
-        1, max(len(files), 1), figsize=(3.6 * max(len(files), 1), 4), squeeze=False
+        1, max(len(pngs), 1), figsize=(3.6 * max(len(pngs), 1), 4), squeeze=False
     )
-    for ax, path in zip(axes.flat, files, strict=False):
+    for ax, path in zip(axes.flat, pngs, strict=False):
         ax.imshow(np.asarray(Image.open(path)))
         ax.set_title(f"step {int(path.stem.split('_')[1])}")
         ax.axis("off")
-    if not files:
+    if not pngs:
         axes.flat[0].text(0.5, 0.5, "no periodic checkpoint reached", ha="center")
         axes.flat[0].axis("off")
-    fig.suptitle(f"{title}{_status(folder)}")
+    fig.suptitle(f"{title}{_status(files, run_id)}")
     save_figure(fig, dest)
 
 
-def losses(out: Output, source, params, runs_dir, dest, title) -> None:
-    folder = folder_of(runs_dir, source, out.runs[0])
-    log = read_log(folder)
+def losses(out: Output, source, params, files, dest, title) -> None:
+    run_id = f"{source}/{out.runs[0]}"
+    log = read_log(files.run(run_id, 0, "log"))
     fig, ax = plt.subplots(figsize=(7, 4))
     for key, label in (
         ("loss_d", "discriminator / critic loss"),
@@ -101,28 +95,26 @@ def losses(out: Output, source, params, runs_dir, dest, title) -> None:
         ("wdist", "Wasserstein estimate D(real) - D(fake)"),
     ):
         if key in log and not all(math.isnan(v) for v in log[key]):
-            if (
-                key == "wdist"
-                and params.run(f"{source}/{out.runs[0]}").objective.loss != "wasserstein"
-            ):
+            if key == "wdist" and params.run(run_id).objective.loss != "wasserstein":
                 continue
             ax.plot(log["step"], log[key], label=label, lw=1)
     ax.set_xlabel("generator iteration")
     ax.set_ylabel("loss")
-    ax.set_title(f"{title}{_status(folder)}")
+    ax.set_title(f"{title}{_status(files, run_id)}")
     ax.legend()
     ax.grid(alpha=0.3)
     save_figure(fig, dest)
 
 
-def metric_curves(out: Output, source, params, runs_dir, dest, title) -> None:
+def metric_curves(out: Output, source, params, files, dest, title) -> None:
     key = out.options["metric"]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     extractor = None
     for name in out.runs:
-        ms = metrics(runs_dir, source, name, params.seeds)
+        run_id = f"{source}/{name}"
+        ms = metrics(files, run_id, params.seeds)
         extractor = extractor or primary_extractor(ms[0])
-        log = read_log(folder_of(runs_dir, source, name))
+        log = read_log(files.run(run_id, 0, "log"))
         epoch_of = dict(zip(log["step"], log["epoch"], strict=True))
         steps = [c["step"] for c in ms[0]["curve"]]
         xs = [0.0 if s == 0 else epoch_of.get(float(s), math.nan) for s in steps]
@@ -147,14 +139,15 @@ def metric_curves(out: Output, source, params, runs_dir, dest, title) -> None:
     save_figure(fig, dest)
 
 
-def study_trend(out: Output, source, params, runs_dir, dest, title) -> None:
+def study_trend(out: Output, source, params, files, dest, title) -> None:
     names = list(out.runs)
     d, g, f, f_err = [], [], [], []
     for name in names:
-        loss = final_losses(folder_of(runs_dir, source, name))
+        run_id = f"{source}/{name}"
+        loss = final_losses(files.run(run_id, 0, "log"))
         d.append(loss.get("d_loss", math.nan))
         g.append(loss.get("g_loss", math.nan))
-        ms = metrics(runs_dir, source, name, params.seeds)
+        ms = metrics(files, run_id, params.seeds)
         m, s = mean_std([x["final"][primary_extractor(x)]["fid"] for x in ms])
         f.append(m)
         f_err.append(s or 0.0)
@@ -175,15 +168,14 @@ def study_trend(out: Output, source, params, runs_dir, dest, title) -> None:
     save_figure(fig, dest)
 
 
-def divergence(out: Output, source, params, runs_dir, dest, title) -> None:
+def divergence(out: Output, source, params, files, dest, title) -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     guard = None
     for name in out.runs:
         run = params.run(f"{source}/{name}")
         guard = run.cfg.guard
-        folder = folder_of(runs_dir, source, name)
-        log = read_log(folder)
-        ax.plot(log["step"], log["gap"], marker=".", label=f"{name}{_status(folder)}")
+        log = read_log(files.run(run.id, 0, "log"))
+        ax.plot(log["step"], log["gap"], marker=".", label=f"{name}{_status(files, run.id)}")
     ax.axhline(guard, color="red", ls="--", label=f"guard ({guard})")
     ax.set_yscale("symlog")
     ax.set_xlabel("stage")

@@ -1,4 +1,5 @@
-"""Reading run folders: seed folders, metrics across seeds, final losses from log.csv."""
+"""Reading run files: metrics across seeds (through :class:`ganrepro.layout.Files`), final
+losses from a log.csv."""
 
 from __future__ import annotations
 
@@ -9,27 +10,22 @@ import statistics
 from pathlib import Path
 
 from ganrepro.data import DATASETS
+from ganrepro.layout import Files
 
 
-def run_dir(runs: str | Path, source: str, run: str, seed_index: int = 0) -> Path:
-    """Seed 0 lives at SPEC's ``results/runs/{source}/{run}/``; seed k >= 1 in ``seed{k}/``."""
-    base = Path(runs) / source / run
-    return base if seed_index == 0 else base / f"seed{seed_index}"
-
-
-def read_log(folder: Path) -> dict[str, list[float]]:
-    """log.csv as columns of floats (blank cells: NaN)."""
-    with open(folder / "log.csv", newline="") as fh:
+def read_log(path: Path) -> dict[str, list[float]]:
+    """A log.csv as columns of floats (blank cells: NaN)."""
+    with open(path, newline="") as fh:
         reader = csv.DictReader(fh)
         rows = list(reader)
         cols = reader.fieldnames or []  # a run that diverged at once has a header only
     return {c: [float(r[c]) if r[c] not in ("", None) else math.nan for r in rows] for c in cols}
 
 
-def final_losses(folder: Path, tail: float = 0.1) -> dict[str, float]:
-    """Mean D and G losses over the last ``tail`` of the logged steps (the sources report a
-    loss "at the end"; one step is too noisy to compare)."""
-    log = read_log(folder)
+def final_losses(path: Path, tail: float = 0.1) -> dict[str, float]:
+    """Mean D and G losses over the last ``tail`` of the logged steps of the log.csv ``path``
+    (the sources report a loss "at the end"; one step is too noisy to compare)."""
+    log = read_log(path)
     out = {}
     for key, name in (("loss_d", "d_loss"), ("loss_g", "g_loss")):
         values = [v for v in log.get(key, []) if not math.isnan(v)]
@@ -39,13 +35,14 @@ def final_losses(folder: Path, tail: float = 0.1) -> dict[str, float]:
     return out
 
 
-def loss_summary(folder: Path) -> dict[str, dict[str, float]]:
-    """Per logged loss (``loss_d``, ``loss_g``): what the stability claims need from log.csv,
-    kept in metrics.json so the report reads no logs. ``noise``: the step-to-step fluctuation
+def loss_summary(path: Path) -> dict[str, dict[str, float]]:
+    """Per logged loss (``loss_d``, ``loss_g``) of the log.csv ``path`` (no file: {}): what the
+    stability claims need from the log, kept in metrics.json so the report reads no logs.
+    ``noise``: the step-to-step fluctuation
     over the second half of the logged steps (SD of the first differences / sqrt 2, which a slow
     drift barely moves); ``q05``/``q95``: the 5% and 95% quantiles over the whole run (the extent
     of the run's own loss curve); ``sd_second_half``; ``final`` as :func:`final_losses`."""
-    log = read_log(folder) if (folder / "log.csv").is_file() else {}
+    log = read_log(path) if Path(path).is_file() else {}
     out = {}
     for key in ("loss_d", "loss_g"):
         values = [v for v in log.get(key, []) if math.isfinite(v)]
@@ -66,11 +63,9 @@ def loss_summary(folder: Path) -> dict[str, dict[str, float]]:
     return out
 
 
-def metrics(runs: str | Path, source: str, run: str, seeds: int) -> list[dict]:
-    return [
-        json.loads((run_dir(runs, source, run, k) / "metrics.json").read_text())
-        for k in range(seeds)
-    ]
+def metrics(files: Files, run_id: str, seeds: int) -> list[dict]:
+    """metrics.json of seeds 0..seeds-1 of ``run_id``."""
+    return [json.loads(files.run(run_id, k, "metrics").read_text()) for k in range(seeds)]
 
 
 # SPEC: the domain classifier is the standard for MNIST (and its stand-in), Inception elsewhere

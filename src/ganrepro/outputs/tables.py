@@ -1,4 +1,5 @@
-"""Tables of the catalog: CSV (numbers, mean and std columns) and Markdown (mean ± std)."""
+"""Tables of the catalog: CSV (numbers, mean and std columns) and Markdown (mean ± std), from
+run files read through a :class:`ganrepro.layout.Files`."""
 
 from __future__ import annotations
 
@@ -10,20 +11,20 @@ import pandas as pd
 from ganrepro.config.types import Params
 from ganrepro.data import DATASETS
 from ganrepro.io import write_text
+from ganrepro.layout import Files
 from ganrepro.outputs.catalog import REPORTED, Output
 from ganrepro.outputs.runs import final_losses, fmt, mean_std, metrics, primary_extractor
-from ganrepro.outputs.runs import run_dir as folder_of
 
 METRICS = ("fid", "is_mean", "kid_mean", "precision", "recall")
 
 
-def metrics_table(out: Output, source: str, params: Params, runs_dir: Path) -> pd.DataFrame:
+def metrics_table(out: Output, source: str, params: Params, files: Files) -> pd.DataFrame:
     rows = []
     for name in out.runs:
         run = params.run(f"{source}/{name}")
-        ms = metrics(runs_dir, source, name, params.seeds)
+        ms = metrics(files, run.id, params.seeds)
         ex = primary_extractor(ms[0])
-        losses = [final_losses(folder_of(runs_dir, source, name, k)) for k in range(params.seeds)]
+        losses = [final_losses(files.run(run.id, k, "log")) for k in range(params.seeds)]
         row = {
             "run": name,
             "dataset": run.dataset,
@@ -44,13 +45,13 @@ def metrics_table(out: Output, source: str, params: Params, runs_dir: Path) -> p
     return pd.DataFrame(rows)
 
 
-def class_accuracy(out: Output, source: str, params: Params, runs_dir: Path) -> pd.DataFrame:
+def class_accuracy(out: Output, source: str, params: Params, files: Files) -> pd.DataFrame:
     cols = {}
     names = None
     for name in out.runs:
         run = params.run(f"{source}/{name}")
         names = names or DATASETS[run.data].class_names
-        ms = metrics(runs_dir, source, name, params.seeds)
+        ms = metrics(files, run.id, params.seeds)
         per = [m["final"]["classifier"]["class_accuracy"] for m in ms]
         cols[name] = [mean_std([p[c] for p in per])[0] for c in range(10)]
         cols[f"{name}_class"] = list(DATASETS[run.data].class_names)
@@ -85,8 +86,8 @@ def to_markdown(df: pd.DataFrame, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def tabulate(out: Output, source: str, params: Params, runs_dir: Path, dest: Path) -> None:
-    df = KINDS[out.kind](out, source, params, runs_dir)
+def tabulate(out: Output, source: str, params: Params, files: Files, dest: Path) -> None:
+    df = KINDS[out.kind](out, source, params, files)
     write_text(dest, df.to_csv(index=False))
     note = f" ({params.scale} scale, stand-in data)" if params.standins else ""
     write_text(dest.with_suffix(".md"), to_markdown(df, out.title + note))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ganrepro import layout
 from ganrepro.config.types import Params
 from ganrepro.io import write_text
+from ganrepro.layout import Files
+from ganrepro.outputs import catalog
 from ganrepro.report.html import build_page
 from ganrepro.report.provenance import provenance
-from ganrepro.report.results import Results
+from ganrepro.report.results import Results, present
 from ganrepro.report.trace import trace_html
 
 # What a scale may change freely (sizes and budgets); anything else that differs from the full
@@ -47,27 +50,35 @@ def scale_deviations(params: Params, full: Params) -> list[dict]:
     return rows
 
 
+def report_reads(params: Params) -> list[str]:
+    """The files under results/ the report reads (its declared inputs): every seed's
+    metrics.json of every run, every figure and table (CSV) of every source, and every
+    prepared dataset (the provenance says what each one is). The report's own files
+    (``--params``, ``--deviations`` and the trace.yaml beside it) are not among them."""
+    paths = [layout.run_file(r, k, "metrics") for r in params.runs for k in range(params.seeds)]
+    for source in params.sources:
+        paths += [layout.table(source, name) for name in catalog.TABLES.get(source, {})]
+        paths += [layout.figure(source, name) for name in catalog.FIGURES.get(source, {})]
+    paths += [layout.data(name) for name in params.data_names()]
+    return paths
+
+
 def build_report(
-    params: Params,
-    params_path: Path,
-    runs: Path,
-    figures: Path,
-    tables: Path,
-    data: Path,
-    deviations: Path,
-    out: Path,
+    params: Params, params_path: Path, files: Files, deviations: Path, out: Path
 ) -> Results:
+    """Write the report page to ``out``, reading results through ``files`` (see
+    :func:`report_reads`); a run, figure or table that is not there is shown as missing."""
     from ganrepro.config import load_params
 
-    results = Results.load(params, runs)
+    results = Results.load(params, files)
     full = params if params.scale == "full" else load_params(params_path, scale="full")
+    data = [present(files, layout.data(name)) for name in params.data_names()]
     page = build_page(
         params,
         results,
-        figures,
-        tables,
+        files,
         deviations,
-        provenance(params_path, params.scale, data),
+        provenance(params_path, params.scale, [p for p in data if p]),
         scale_deviations(params, full),
         trace_html(deviations.parent / "trace.yaml", full),
     )

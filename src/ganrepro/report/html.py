@@ -10,13 +10,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ganrepro import layout
 from ganrepro.config.types import Params
 from ganrepro.data import DATASETS
+from ganrepro.layout import Files
 from ganrepro.outputs import catalog
 from ganrepro.outputs.tables import display_rows
 from ganrepro.report.anchors import ANCHORS, comparability
 from ganrepro.report.claims import CLAIMS
-from ganrepro.report.results import Results
+from ganrepro.report.results import Results, present
 
 CSS = """
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
@@ -57,9 +59,10 @@ def num(values: list[float]) -> str:
     return f"{m:.4g} ± {sd:.2g}"
 
 
-def image(path: Path, caption: str) -> str:
-    if not path.is_file():
-        return f'<p class="missing">figure {esc(path.name)} missing</p>'
+def image(files: Files, rel: str, caption: str) -> str:
+    path = present(files, rel)
+    if path is None:
+        return f'<p class="missing">figure {esc(Path(rel).name)} missing</p>'
     data = base64.b64encode(path.read_bytes()).decode()
     return (
         f'<figure><img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
@@ -67,9 +70,10 @@ def image(path: Path, caption: str) -> str:
     )
 
 
-def table_html(path: Path) -> str:
-    if not path.is_file():
-        return f'<p class="missing">table {esc(path.name)} missing</p>'
+def table_html(files: Files, rel: str) -> str:
+    path = present(files, rel)
+    if path is None:
+        return f'<p class="missing">table {esc(Path(rel).name)} missing</p>'
     cols, rows = display_rows(pd.read_csv(path))
     head = "".join(f"<th>{esc(c)}</th>" for c in cols)
     body = "".join(
@@ -194,7 +198,7 @@ def deviations_html(path: Path, derived: list[dict] = ()) -> str:
     )
 
 
-def source_section(source: str, params: Params, figures: Path, tables: Path) -> str:
+def source_section(source: str, params: Params, files: Files) -> str:
     parts = [f'<h2 id="{source}">{esc(source)}</h2><p>{esc(SOURCES.get(source, ""))}</p>']
     reported = catalog.REPORTED.get(source)
     if reported:
@@ -207,9 +211,9 @@ def source_section(source: str, params: Params, figures: Path, tables: Path) -> 
             f"<th>G loss</th></tr>{rows}</table>"
         )
     for name, out in catalog.TABLES.get(source, {}).items():
-        parts.append(f"<h3>{esc(out.title)}</h3>{table_html(tables / source / f'{name}.csv')}")
+        parts.append(f"<h3>{esc(out.title)}</h3>{table_html(files, layout.table(source, name))}")
     figs = "".join(
-        image(figures / source / f"{name}.png", f"{out.title}. {out.caption}")
+        image(files, layout.figure(source, name), f"{out.title}. {out.caption}")
         for name, out in catalog.FIGURES.get(source, {}).items()
     )
     parts.append(f"<h3>Figures</h3><div>{figs}</div>")
@@ -219,8 +223,7 @@ def source_section(source: str, params: Params, figures: Path, tables: Path) -> 
 def build_page(
     params: Params,
     r: Results,
-    figures: Path,
-    tables: Path,
+    files: Files,
     deviations: Path,
     prov: dict,
     scale_deviations: list[dict] = (),
@@ -273,7 +276,7 @@ def build_page(
         f"{n_runs} runs from {len(params.sources)} sources; {diverged} diverged, "
         f"{missing} missing. Claims: " + ", ".join(f"{v} {k}" for k, v in counts.items())
     )
-    sections = "\n".join(source_section(s, params, figures, tables) for s in params.sources)
+    sections = "\n".join(source_section(s, params, files) for s in params.sources)
     classes = ", ".join(f"{n}: {', '.join(DATASETS[n].class_names)}" for n in params.data_names())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ganrepro: five GAN reports reproduced</title>

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -50,20 +51,21 @@ def versions() -> dict[str, str]:
     return out
 
 
-def data_kinds(data_dir: Path) -> dict[str, str]:
+def data_kinds(paths: Iterable[Path]) -> dict[str, str]:
+    """What each prepared dataset of ``paths`` is (a real dataset or a stand-in), by its name."""
     out = {}
-    for path in sorted(Path(data_dir).glob("*.npz")):
+    for path in paths:
         with np.load(path) as z:
             meta = json.loads(str(z["meta"]))
         out[meta["name"]] = f"{meta['kind']}: {meta['description']}"
     return out
 
 
-def provenance(params_path: Path, scale: str, data_dir: Path) -> dict:
+def provenance(params_path: Path, scale: str, data: Iterable[Path]) -> dict:
     return {
         "git commit": git_commit(params_path.resolve().parent),
         "params.yaml sha256": hashlib.sha256(params_path.read_bytes()).hexdigest()[:16],
         "scale": scale,
-        "data": data_kinds(data_dir),
+        "data": data_kinds(data),
         "packages": versions(),
     }

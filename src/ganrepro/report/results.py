@@ -7,8 +7,19 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ganrepro import layout
 from ganrepro.config.types import Params
-from ganrepro.outputs.runs import primary_extractor, run_dir
+from ganrepro.layout import Files
+from ganrepro.outputs.runs import primary_extractor
+
+
+def present(files: Files, rel: str) -> Path | None:
+    """``rel`` when the command was given it and it is there; else None (the report shows it as
+    missing)."""
+    if not files.has(rel):
+        return None
+    path = files.get(rel)
+    return path if path.is_file() else None
 
 
 @dataclass
@@ -21,15 +32,15 @@ class Results:
     expected: dict[str, int] = field(default_factory=dict)  # run_id -> seeds expected
 
     @classmethod
-    def load(cls, params: Params, runs_dir: str | Path) -> Results:
+    def load(cls, params: Params, files: Files) -> Results:
+        """Every seed's metrics.json among ``files`` (one that is not there is missing)."""
         metrics = {}
-        for run_id, run in params.runs.items():
-            found = []
-            for k in range(params.seeds):
-                path = run_dir(runs_dir, run.source, run.name, k) / "metrics.json"
-                if path.is_file():
-                    found.append(json.loads(path.read_text()))
-            metrics[run_id] = found
+        for run_id in params.runs:
+            metrics[run_id] = [
+                json.loads(path.read_text())
+                for k in range(params.seeds)
+                if (path := present(files, layout.run_file(run_id, k, "metrics")))
+            ]
         return cls(
             metrics, params.scale, params.standins, {run_id: params.seeds for run_id in params.runs}
         )

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ganrepro import __version__
+from ganrepro import __version__, layout
 from ganrepro.config.schema import SCALES
 
 
@@ -294,10 +294,14 @@ def cmd_report(args) -> None:
 
 
 def cmd_dvc_yaml(args) -> None:
+    import yaml
+
     from ganrepro.config import load_params
     from ganrepro.dvcgen import render
 
-    _emit_generated(render(load_params(args.params, scale=args.scale)), args, "dvc-yaml")
+    params = load_params(args.params, scale=args.scale)
+    raw = yaml.safe_load(Path(args.params).read_text())
+    _emit_generated(render(params, raw), args, "dvc-yaml")
 
 
 def _params_args(p: argparse.ArgumentParser) -> None:
@@ -400,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("visuals", help="one part of a run's sample arrays for its figures (.npz)")
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
-    p.add_argument("--part", required=True, choices=("samples", "interpolation", "cherry"))
+    p.add_argument("--part", required=True, choices=layout.PARTS)
     p.add_argument("--checkpoint", required=True, help="the run's final checkpoint.pt")
     p.add_argument("--classifier", help="domain classifier (cherry-picking unconditional runs)")
     p.add_argument("--out", required=True, help="the part's .npz (results/runs/.../{part}.npz)")

@@ -162,7 +162,15 @@ def _build(t: Table, params: Params):
             "classifier",
             ("seed", "classifier"),
             name=stage_name("classifier", d),
-            args=("classifier", "train", "--data", layout.data(d), "--out", layout.classifier(d), *P),
+            args=(
+                "classifier",
+                "train",
+                "--data",
+                layout.data(d),
+                "--out",
+                layout.classifier(d),
+                *P,
+            ),
             inputs={"data": layout.data(d)},
             outputs={"classifier": layout.classifier(d)},
             code=CODE["classifier"],
@@ -249,7 +257,6 @@ def _build(t: Table, params: Params):
                 code=CODE["visuals"],
                 knobs=("device", "threads"),
             )
-    figures, tables = [], []
     for kind, registry, path_of in (
         ("figure", catalog.FIGURES, layout.figure),
         ("table", catalog.TABLES, layout.table),
@@ -257,7 +264,6 @@ def _build(t: Table, params: Params):
         for source, items in registry.items():
             for name, out in items.items():
                 dest = path_of(source, name)
-                (figures if kind == "figure" else tables).append(dest)
                 outputs = {"out": dest}
                 if kind == "table":
                     outputs["md"] = layout.table_md(source, name)
@@ -271,7 +277,9 @@ def _build(t: Table, params: Params):
                     outputs=outputs,
                     code=CODE["outputs"],
                 )
-    reads = report_reads(params, figures, tables)
+    from ganrepro.report.build import report_reads
+
+    reads = report_reads(params)
     yield t.job(
         "report",
         (*REPORT_SETTINGS, "sources"),
@@ -284,9 +292,3 @@ def _build(t: Table, params: Params):
         outputs={"report": layout.REPORT},
         code=CODE["report"],
     )
-
-
-def report_reads(params: Params, figures: list[str], tables: list[str]) -> list[str]:
-    metrics = [layout.run_file(r, k, "metrics") for r in params.runs for k in range(params.seeds)]
-    data = [layout.data(d) for d in params.data_names()]
-    return [*metrics, *figures, *tables, *data]

@@ -59,7 +59,7 @@ def stats(name: str) -> str:
 
 
 def seed_suffix(k: int | str) -> str:
-    """"" for seed 0, "/seed{k}" for seed k >= 1 (a str ``k`` is a wildcard: "/seed{k}")."""
+    """ "" for seed 0, "/seed{k}" for seed k >= 1 (a str ``k`` is a wildcard: "/seed{k}")."""
     if isinstance(k, str):
         return f"/seed{k}"
     if k < 0:

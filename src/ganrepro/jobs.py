@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -115,8 +116,8 @@ class Table:
             self.jobs[job.name] = job
         self._by_output = {out: job for job in self.jobs.values() for out in job.outputs.values()}
 
-    def value(self, key: str) -> Any:
-        """params.yaml's ``key`` (dotted) resolved at this scale."""
+    def value(self, key: str, resolve: bool = True) -> Any:
+        """params.yaml's ``key`` (dotted), resolved at this scale unless ``resolve`` is off."""
         node: Any = self.raw
         for part in key.split("."):
             if not isinstance(node, Mapping) or part not in node:
@@ -124,10 +125,10 @@ class Table:
             node = node[part]
         if key == "scale":
             return self.params.scale
-        return resolve_scale(node, self.params.scale)
+        return resolve_scale(node, self.params.scale) if resolve else node
 
-    def job(self, rule: str, rule_reads: tuple[str, ...], **kw) -> Job:
-        values = {k: self.value(k) for k in rule_reads}
+    def job(self, rule: str, rule_reads: tuple[str, ...], resolve: bool = True, **kw) -> Job:
+        values = {k: self.value(k, resolve) for k in rule_reads}
         return Job(rule=rule, reads=rule_reads, values=values, **kw)
 
     def producing(self, path: str) -> Job:
@@ -135,7 +136,11 @@ class Table:
         try:
             return self._by_output[path]
         except KeyError:
-            raise KeyError(f"no job writes {path}") from None
+            pass
+        run = re.match(r"results/runs/([^/]+/[^/]+)/", path)
+        if run:
+            self.params.run(run[1])  # an unknown run is named as such
+        raise KeyError(f"no job writes {path}")
 
     def of_rule(self, rule: str) -> list[Job]:
         return [j for j in self.jobs.values() if j.rule == rule]
@@ -280,9 +285,10 @@ def _build(t: Table, params: Params):
     from ganrepro.report.build import report_reads
 
     reads = report_reads(params)
-    yield t.job(
+    yield t.job(  # the report also shows the full scale's settings (trace, deviations)
         "report",
         (*REPORT_SETTINGS, "sources"),
+        resolve=False,
         name="report",
         args=(
             *("report", "--inputs", *reads),

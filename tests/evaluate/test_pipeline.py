@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 import torch
 import yaml
 
+from ganrepro import layout
 from ganrepro.evaluate import extractors as ex_mod
 from ganrepro.evaluate.classifier import train_classifier
 from ganrepro.evaluate.extractors import MissingWeights, make_extractor
@@ -18,6 +20,7 @@ from ganrepro.evaluate.metrics import fid, statistics
 from ganrepro.evaluate.run import evaluate_run
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import compute_stats, load_stats
+from ganrepro.evaluate.visuals import sample_part, save_samples
 from ganrepro.plots.samples import load_samples
 from ganrepro.train.run import train
 
@@ -80,8 +83,10 @@ def test_evaluate_fails_before_sampling_when_inception_weights_are_missing(
             "frank/wgan",
             "--params",
             str(params),
-            "--run-dir",
-            str(tmp_path / "no-run"),
+            *("--checkpoint", str(tmp_path / "no-run/checkpoint.pt")),
+            *("--summary", str(tmp_path / "no-run/train.json")),
+            *("--log", str(tmp_path / "no-run/log.csv")),
+            *("--ckpt-dir", str(tmp_path / "no-run/ckpt")),
             "--stats",
             str(tmp_path / "no-stats.npz"),
             "--out",
@@ -240,16 +245,29 @@ def test_stats_refuse_an_extractor_with_other_weights(evaluated, classifiers):
         load_stats(stats, other, "train")
 
 
-def test_samples_npz_holds_the_samplers_images_for_the_evaluation_seed(quick_params, evaluated):
+def test_sample_parts_hold_the_samplers_images_for_the_evaluation_seed(quick_params, evaluated):
     """The arrays the figures draw are the generator's, sampled by the rules of ``visuals``:
-    the same latents and labels give the same numbers."""
+    the same latents and labels give the same numbers. Each part is its own file with only
+    its own arrays (plus the shared metadata), and a part reads only its own settings."""
     run, folder, ex, stats = evaluated
     ev = quick_params.evaluation
-    path = folder / "samples.npz"
-    evaluate_run(run, folder / "run", stats, folder / "m.json", ex, ev, samples=path)
-    saved = load_samples(path)
-    assert set(saved) == set(hand_made(True))
     sampler = Sampler(run, folder / "run" / "checkpoint.pt")
+    parts = {}
+    for part in layout.PARTS:
+        save_samples(folder / f"{part}.npz", sample_part(sampler, ev, part))
+        parts[part] = load_samples(folder / f"{part}.npz")
+    meta = {"per_class", "class_names", "conditional", "step", "run_id", "config_hash"}
+    own = {"grid", "grid_y", "sample", "sample_y", "paired", "paired_y"}
+    assert set(parts["samples"]) - meta == own
+    assert set(parts["cherry"]) - meta == {"cherry"}
+    saved = {k: v for p in parts.values() for k, v in p.items()}
+    assert set(saved) == set(hand_made(True))
+    # a part's arrays do not move when another part's settings do
+    other = dataclasses.replace(ev, cherry_pool=ev.cherry_pool + 7, interpolation_steps=3)
+    again = sample_part(sampler, other, "samples")
+    for key in ("grid", "sample", "paired"):
+        np.testing.assert_array_equal(again[key], parts["samples"][key])
+    assert sample_part(sampler, other, "interpolation")["interpolation"].shape[0] == 8 * 3
     z, _ = sampler.latents(100, ev.seed)
     rows = torch.arange(10).repeat_interleave(10)  # agarwal/cgan is conditional: class rows
     np.testing.assert_array_equal(saved["grid"], sampler.uint8(z, rows).numpy())
@@ -297,10 +315,14 @@ def test_diverged_status_is_carried_into_metrics(quick_params, prepared, classif
         tmp_path / "m.json",
         ex,
         quick_params.evaluation,
-        samples=tmp_path / "samples.npz",
     )
     assert res["status"] == "diverged" and res["step"] == 2
     # an unconditional run's cherry-picks are sorted into rows by the domain classifier
-    saved = load_samples(tmp_path / "samples.npz")
-    assert saved["cherry"].shape == (80, 3, 32, 32) and (saved["grid_y"] == -1).all()
+    sampler = Sampler(run, tmp_path / "run" / "checkpoint.pt")
+    classify = lambda x: ex[0].features(x)["logits"].argmax(1)  # noqa: E731
+    cherry = sample_part(sampler, quick_params.evaluation, "cherry", classify)
+    grid = sample_part(sampler, quick_params.evaluation, "samples")
+    assert cherry["cherry"].shape == (80, 3, 32, 32) and (grid["grid_y"] == -1).all()
+    with pytest.raises(ValueError, match="needs a domain classifier"):
+        sample_part(sampler, quick_params.evaluation, "cherry")
     assert [c["step"] for c in res["curve"]] == [0, 2]

@@ -96,6 +96,12 @@ def reference(tiny, prepared, tmp_path_factory) -> dict:
         assert code == 0, log
         metrics.append(path.read_bytes())
     assert metrics[0] == metrics[1]
+    code, log = procs.run(  # the sample arrays the run's grid figure draws
+        ["visuals", RUN, "--part", "samples", "--checkpoint", str(out / "checkpoint.pt")]
+        + ["--out", str(out / "samples.npz"), *params, "--device", "cpu"],
+        folder / "visuals.log",
+    )
+    assert code == 0, log
     return {
         "run": out,
         "outputs": run_outputs(out),

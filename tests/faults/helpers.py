@@ -41,9 +41,11 @@ def evaluate_argv(
     params: Path, run_dir: Path, refs: dict[str, Path], out: Path, run_id: str = RUN
 ) -> list[str]:
     return [
-        "evaluate", run_id, "--params", str(params), "--run-dir", str(run_dir), "--out", str(out),
+        "evaluate", run_id, "--params", str(params), "--out", str(out),
+        "--checkpoint", str(run_dir / "checkpoint.pt"), "--summary", str(run_dir / "train.json"),
+        "--log", str(run_dir / "log.csv"), "--ckpt-dir", str(run_dir / "ckpt"),
         "--stats", str(refs["stats"]), "--classifier", str(refs["classifier"]),
-        "--samples", str(run_dir / "samples.npz"), "--device", "cpu", "--threads", "1",
+        "--device", "cpu", "--threads", "1",
     ]  # fmt: skip
 
 

@@ -12,42 +12,89 @@ import yaml
 
 from ..conftest import copy_repo, git, snakemake, tool
 
-
-def snakemake_outputs(repo, *extra) -> set[str]:
-    """Every output file of the Snakemake DAG (from --summary)."""
-    res = snakemake("-n", "--summary", *extra, cwd=repo, check=True)
-    lines = res.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("output_file"))
-    return {line.split("\t")[0] for line in lines[start + 1 :] if line.strip()}
+KNOBS = re.compile(r"(?: --(?:threads|device) \S+)* > \S+ 2>&1$")
 
 
-def dvc_outputs(dvc: dict) -> set[str]:
-    """Output files of dvc.yaml's stages (directories of run state excluded)."""
-    out = set()
-    for stage in dvc["stages"].values():
-        for kind in ("outs", "metrics", "plots"):
-            for item in stage.get(kind, []):
-                path = item if isinstance(item, str) else next(iter(item))
-                if not path.endswith(("/ckpt", "/grids")):
-                    out.add(path)
-    return out
+def snakemake_jobs(repo, *extra) -> dict[str, dict]:
+    """Every job of a forced dry run (``--config`` overrides in ``extra``), by its first
+    output: its rule, input and output files and its command without the runtime knobs
+    (--threads, --device) and the log redirection."""
+    out = snakemake("-n", "-p", "--forceall", *extra, cwd=repo, check=True).stdout
+    jobs = {}
+    for block in out.split("\n\n"):
+        head = re.search(r"^(?:local)?rule (\w+):$", block, re.M)
+        if not head or head[1] == "all":
+            continue
+        fields = dict(re.findall(r"^    (\w+): (.*)$", block, re.M))
+        outputs = [o.removesuffix(" (update)") for o in fields["output"].split(", ")]
+        cmd = re.search(r"^Shell command: (.*)$", block, re.M)[1]
+        jobs[outputs[0]] = {
+            "rule": head[1],
+            "inputs": set(fields["input"].split(", ")) if "input" in fields else set(),
+            "outputs": set(outputs),
+            "cmd": KNOBS.sub("", cmd),
+        }
+    return jobs
 
 
-def drift(repo) -> tuple[set[str], set[str]]:
-    """(outputs only Snakemake declares, outputs only DVC declares)."""
-    sm = snakemake_outputs(repo)
-    dv = dvc_outputs(yaml.safe_load((repo / "dvc.yaml").read_text()))
-    return sm - dv, dv - sm
+def stage_files(stage: dict) -> set[str]:
+    return {
+        item if isinstance(item, str) else next(iter(item))
+        for kind in ("outs", "metrics", "plots")
+        for item in stage.get(kind, [])
+    }
+
+
+def drift(repo, dvc_yaml, *extra) -> list[str]:
+    """Every difference between dvc.yaml's stages and the Snakemake jobs of the same scale:
+    one stage per job, the same command, the same files read (deps less the code) and
+    written, and params keys that are the job's."""
+    from ganrepro.config import parse_params
+    from ganrepro.jobs import Table
+
+    raw = yaml.safe_load((repo / "params.yaml").read_text())
+    scale = next((e.split("=")[1] for e in extra if e.startswith("scale=")), None)
+    table = Table(parse_params(raw, scale), raw)
+    jobs = snakemake_jobs(repo, *extra)
+    stages = yaml.safe_load(dvc_yaml.read_text())["stages"]
+    problems = []
+    matched = set()
+    for name, stage in stages.items():
+        outs = stage_files(stage)
+        job = next((j for first, j in jobs.items() if first in outs), None)
+        if job is None:
+            problems.append(f"{name}: no Snakemake job writes {sorted(outs)[0]}")
+            continue
+        matched.add(next(first for first in jobs if first in outs))
+        code = set(table.jobs[name].code) if name in table.jobs else set()
+        checks = {
+            "cmd": (stage["cmd"], job["cmd"]),
+            "outs": (outs, job["outputs"]),
+            "deps": (set(stage["deps"]) - code, job["inputs"]),
+            "params": (stage.get("params", []), list(table.jobs[name].reads)),
+        }
+        problems += [f"{name}: {k} {a!r} != {b!r}" for k, (a, b) in checks.items() if a != b]
+    problems += [f"Snakemake job {first} has no stage" for first in set(jobs) - matched]
+    return problems
 
 
 def test_committed_dvc_yaml_is_generated_from_params_and_catalog(root):
     tool("ganrepro", "dvc-yaml", "--check", "dvc.yaml", cwd=root)
 
 
-def test_snakefile_and_dvc_yaml_declare_the_same_outputs(root, tmp_path):
+@pytest.mark.parametrize("scale", ["quick", "full"])
+def test_every_dvc_stage_is_the_snakemake_job_of_the_same_scale(root, tmp_path, scale):
+    repo = copy_repo(root, tmp_path / "repo")
+    dvc_yaml = repo / "dvc.yaml"
+    if scale != "quick":
+        dvc_yaml = tmp_path / f"dvc-{scale}.yaml"
+        tool("ganrepro", "dvc-yaml", "--scale", scale, "--out", str(dvc_yaml), cwd=repo)
+    assert drift(repo, dvc_yaml, "--config", f"scale={scale}") == []
+
+
+def test_drift_is_caught(root, tmp_path):
     repo = copy_repo(root, tmp_path)
-    assert drift(repo) == (set(), set())
-    # a rule added on one side only is caught
+    # a rule added on one side only
     with open(repo / "workflow/rules/report.smk", "a") as fh:
         fh.write(
             '\n\nrule extra:\n    input:\n        "results/report/index.html",\n'
@@ -58,18 +105,33 @@ def test_snakefile_and_dvc_yaml_declare_the_same_outputs(root, tmp_path):
         (repo / "Snakefile")
         .read_text()
         .replace(
-            '"results/report/index.html",',
-            '"results/report/index.html",\n        "results/report/extra.txt",',
+            "        layout.REPORT,",
+            '        layout.REPORT,\n        "results/report/extra.txt",',
             1,
         )
     )
-    only_sm, only_dvc = drift(repo)
-    assert only_sm == {"results/report/extra.txt"} and only_dvc == set()
+    # and a stage whose command and deps were edited by hand
+    dvc = yaml.safe_load((repo / "dvc.yaml").read_text())
+    dvc["stages"]["train-frank-wgan"]["cmd"] += " --restart"
+    dvc["stages"]["evaluate-frank-wgan"]["deps"].remove("results/runs/frank/wgan/ckpt")
+    (repo / "dvc.yaml").write_text(yaml.safe_dump(dvc, sort_keys=False))
+    problems = drift(repo, repo / "dvc.yaml", "--config", "scale=quick")
+    assert any(p.startswith("train-frank-wgan: cmd") for p in problems)
+    assert any(p.startswith("evaluate-frank-wgan: deps") for p in problems)
+    assert "Snakemake job results/report/extra.txt has no stage" in problems
+    assert len(problems) == 3, problems
 
 
-def test_each_train_stage_depends_on_its_own_params_key(root):
+def test_each_stage_lists_the_params_keys_its_job_reads(root):
     dvc = yaml.safe_load((root / "dvc.yaml").read_text())
-    assert dvc["stages"]["train-frank-wgan"]["params"] == ["sources.frank.wgan", "seed", "standins"]
+    assert dvc["stages"]["train-frank-wgan"]["params"] == ["seed", "standins", "sources.frank.wgan"]
+    evaluate = dvc["stages"]["evaluate-frank-wgan"]["params"]
+    assert "evaluation.n_samples" in evaluate and "evaluation.cherry_pool" not in evaluate
+    assert dvc["stages"]["visuals-acwgan-cifar10-cherry"]["params"] == [
+        "sources.acwgan.cifar10",
+        "evaluation.seed",
+        "evaluation.cherry_pool",
+    ]
     assert dvc["stages"]["evaluate-frank-wgan"]["metrics"] == [
         {"results/runs/frank/wgan/metrics.json": {"cache": True}}
     ]
@@ -119,7 +181,7 @@ def test_one_runs_lr_makes_only_that_run_and_its_downstream_stale(recorded):
     (repo / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     try:
         status = json.loads(tool("dvc", "status", "--json", cwd=repo).stdout)
-        assert set(status) == {"train-frank-wgan"}
+        assert set(status) == {"train-frank-wgan", "report"}  # the report shows every run
         assert status["train-frank-wgan"] == [
             {"changed deps": {"params.yaml": {"sources.frank.wgan": "modified"}}}
         ]

@@ -1,5 +1,5 @@
 # Configuration and the job table. params.yaml is loaded into frozen dataclasses and validated
-# against the JSON schema before any rule runs: a malformed file stops here with one message
+# against the JSON schema before any job runs; a malformed file stops here with one message
 # naming the key. Every job's files, command and settings come from ganrepro.jobs (the same
 # table dvc.yaml is generated from); the rules below only name the patterns and the resources.
 from snakemake.utils import validate

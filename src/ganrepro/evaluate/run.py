@@ -12,13 +12,13 @@ from pathlib import Path
 
 import torch
 
+from ganrepro import layout
 from ganrepro.config.types import EvaluationConfig, RunConfig
 from ganrepro.evaluate.classifier import per_class_accuracy
 from ganrepro.evaluate.extractors import Extractor
 from ganrepro.evaluate.metrics import all_metrics, white_fraction
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import load_stats
-from ganrepro import layout
 from ganrepro.io import write_json
 from ganrepro.outputs.runs import loss_summary
 from ganrepro.train import checkpoint

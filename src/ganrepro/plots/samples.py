@@ -22,7 +22,7 @@ def load_samples(
     samples of that run under that configuration."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no sample arrays (run `ganrepro evaluate` first)")
+        raise FileNotFoundError(f"{path}: no sample arrays (run `ganrepro visuals` first)")
     with np.load(path, allow_pickle=False) as z:
         s = {k: z[k] for k in z.files}
     if run_id is not None and str(s["run_id"]) != run_id:
@@ -30,7 +30,7 @@ def load_samples(
     if config_hash is not None and str(s["config_hash"]) != config_hash:
         raise SamplesMismatch(
             f"{path} was written by a different configuration of {run_id}: rerun "
-            "`ganrepro evaluate` for it"
+            "`ganrepro visuals` for it"
         )
     return s
 
@@ -65,7 +65,10 @@ def interpolation(s: dict[str, np.ndarray], out: str | Path, title: str) -> None
 
 def cherry(s: dict[str, np.ndarray], out: str | Path, title: str) -> None:
     if "cherry" not in s:
-        raise ValueError("no cherry-picks in the samples: evaluate with a domain classifier")
+        raise ValueError(
+            "no cherry-picks in the samples: run `ganrepro visuals --part cherry` "
+            "with a domain classifier"
+        )
     per_class = int(s["per_class"])
     fig, ax = plt.subplots(figsize=(per_class * 0.6, 6.5))
     image_panel(

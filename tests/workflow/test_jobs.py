@@ -1,0 +1,159 @@
+"""The job table (ganrepro.jobs): what each job reads, and which jobs a changed setting makes
+stale, worked out without running anything (tests/workflow/test_reruns.py checks the real
+Snakemake and DVC against the same expectations)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from ganrepro import layout
+from ganrepro.config import parse_params
+from ganrepro.jobs import Table
+
+
+def table(raw: dict, scale: str = "quick") -> Table:
+    return Table(parse_params(raw, scale), raw)
+
+
+def changed(raw: dict, edit, scale: str = "quick") -> set[str]:
+    """Jobs whose settings hash moves under ``edit`` (a function editing a copy of ``raw``)."""
+    before = table(raw, scale)
+    after_raw = json.loads(json.dumps(raw))
+    edit(after_raw)
+    after = table(after_raw, scale)
+    assert set(after.jobs) == set(before.jobs)
+    return {n for n, j in before.jobs.items() if after.jobs[n].config_hash != j.config_hash}
+
+
+def downstream(t: Table, names: set[str]) -> set[str]:
+    """``names`` and every job that reads, transitively, what they write."""
+    found, frontier = set(names), list(names)
+    while frontier:
+        outs = set(t.jobs[frontier.pop()].outputs.values())
+        for name, job in t.jobs.items():
+            if name not in found and outs & set(job.input_files()):
+                found.add(name)
+                frontier.append(name)
+    return found
+
+
+def set_lr(r):
+    r["sources"]["frank"]["wgan"]["optim"]["lr"]["quick"] = 6e-4
+
+
+def set_cherry_pool(r):
+    r["evaluation"]["cherry_pool"]["quick"] = 40
+
+
+def set_interpolation_steps(r):
+    r["evaluation"]["interpolation_steps"] = 7
+
+
+def set_digits_split(r):
+    r["datasets"]["digits_test_fraction"] = 0.25
+
+
+def set_full_lr(r):
+    r["sources"]["frank"]["wgan"]["optim"]["lr"]["full"] = 6e-5
+
+
+FRANK_WGAN = {  # frank/wgan's jobs and every job that reads its files
+    "train-frank-wgan",
+    "evaluate-frank-wgan",
+    "visuals-frank-wgan-samples",
+    "figure-frank-fig3_losses_wgan",
+    "figure-frank-fig4_samples_wgan",
+    "figure-frank-fig7_fid_curves",
+    "table-frank-metrics",
+    "report",
+}
+
+
+@pytest.mark.parametrize(
+    ("edit", "moved", "stale"),
+    [
+        # one run's learning rate: that run's jobs and the outputs drawn from it
+        (set_lr, FRANK_WGAN, FRANK_WGAN),
+        # a setting only the cherry-picks read: their sample part; the figure follows its file
+        (
+            set_cherry_pool,
+            {"visuals-acwgan-cifar10-cherry", "report"},
+            {"visuals-acwgan-cifar10-cherry", "figure-acwgan-fig8_cherry_cifar10", "report"},
+        ),
+        # a figure setting: the interpolation parts and their figures
+        (
+            set_interpolation_steps,
+            {
+                "visuals-acwgan-cifar10-interpolation",
+                "visuals-acwgan-stl10-interpolation",
+                "visuals-frank-dcgan-interpolation",
+                "report",
+            },
+            {
+                "visuals-acwgan-cifar10-interpolation",
+                "visuals-acwgan-stl10-interpolation",
+                "visuals-frank-dcgan-interpolation",
+                "figure-acwgan-fig6_interpolation_cifar10",
+                "figure-acwgan-fig7_interpolation_stl10",
+                "figure-frank-fig8_interpolation",
+                "report",
+            },
+        ),
+        # a full-scale value: nothing at quick but the report (it shows full-scale values)
+        (set_full_lr, {"report"}, {"report"}),
+    ],
+    ids=["lr", "cherry_pool", "interpolation_steps", "full_lr"],
+)
+def test_a_setting_reruns_exactly_the_jobs_that_depend_on_it(fresh_raw, edit, moved, stale):
+    """``moved``: jobs whose settings hash changes; ``stale``: those and what reads their
+    outputs (the rerun set Snakemake and DVC must show: tests/workflow/test_reruns.py)."""
+    assert changed(fresh_raw, edit) == moved
+    assert downstream(table(fresh_raw), moved) == stale
+
+
+def test_a_dataset_setting_reruns_that_datasets_pipeline(fresh_raw):
+    moved = changed(fresh_raw, set_digits_split)
+    assert moved == {"prepare_data-digits", "report"}
+    stale = downstream(table(fresh_raw), moved)
+    mnist_runs = {r for r, run in table(fresh_raw).params.runs.items() if run.data == "digits"}
+    assert {n for n in stale if n.startswith("train-")} == {
+        "train-" + r.replace("/", "-") for r in mnist_runs
+    }
+    assert "classifier-digits" in stale and "classifier-photos" not in stale
+
+
+def test_a_comment_or_key_order_changes_nothing(root):
+    text = (root / "params.yaml").read_text()
+    raw = yaml.safe_load(text)
+    commented = yaml.safe_load("# a comment\n" + text.replace("\nseed: 0", "\n# why\nseed: 0"))
+    a, b = table(raw), table(commented)
+    assert {n: j.config_hash for n, j in a.jobs.items()} == {
+        n: j.config_hash for n, j in b.jobs.items()
+    }
+
+
+def test_every_file_a_job_reads_is_written_by_a_job_or_tracked(fresh_raw, root):
+    t = table(fresh_raw, "small")
+    written = {p for j in t.jobs.values() for p in j.outputs.values()}
+    for job in t.jobs.values():
+        for path in job.input_files():
+            assert path in written or (root / path).is_file(), (job.name, path)
+
+
+def test_an_unknown_run_is_named(fresh_raw):
+    t = table(fresh_raw)
+    with pytest.raises(Exception, match="unknown run 'frank/nope'"):
+        t.producing("results/runs/frank/nope/metrics.json")
+    with pytest.raises(KeyError, match="no job writes results/elsewhere.txt"):
+        t.producing("results/elsewhere.txt")
+
+
+def test_layout_parts_match_the_visuals_settings():
+    from ganrepro.evaluate.visuals import PART_SETTINGS
+    from ganrepro.jobs import PART_SETTINGS as JOB_PART_SETTINGS
+
+    assert tuple(PART_SETTINGS) == layout.PARTS
+    assert JOB_PART_SETTINGS == PART_SETTINGS

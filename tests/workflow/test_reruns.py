@@ -1,0 +1,123 @@
+"""A changed setting reruns exactly what depends on it, in the real Snakemake (its ``params:``
+carry the hash of the settings each job reads) and the real DVC (each stage's params keys),
+after the whole quick DAG has run once. The expected sets are test_jobs.py's."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+import yaml
+
+from ganrepro.config import parse_params
+from ganrepro.jobs import Table
+
+from ..conftest import snakemake, tool
+from .test_jobs import FRANK_WGAN, set_cherry_pool, set_full_lr, set_interpolation_steps, set_lr
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def repo(quick_dag, tmp_path_factory):
+    """A copy of the quick DAG's repository (the other tests keep theirs untouched)."""
+    dest = tmp_path_factory.mktemp("reruns") / "repo"
+    shutil.copytree(quick_dag, dest, symlinks=True)
+    res = snakemake("-n", cwd=dest, check=True)
+    assert "Nothing to be done" in res.stdout + res.stderr
+    return dest
+
+
+def would_run(repo) -> set[str]:
+    """The jobs a dry run would run, by job-table name (each found by its first output)."""
+    raw = yaml.safe_load((repo / "params.yaml").read_text())
+    table = Table(parse_params(raw), raw)
+    out = snakemake("-n", cwd=repo, check=True).stdout
+    firsts = re.findall(
+        r"^(?:local)?rule (?!all:)\w+:\n(?:    .*\n)*?    output: ([^,\n]+)", out, re.M
+    )
+    return {table.producing(p.removesuffix(" (update)")).name for p in firsts}
+
+
+def edited(repo, edit) -> str:
+    """Write params.yaml with ``edit`` applied; return the original text."""
+    text = (repo / "params.yaml").read_text()
+    raw = json.loads(json.dumps(yaml.safe_load(text)))  # unshare YAML aliases
+    edit(raw)
+    (repo / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    return text
+
+
+@pytest.mark.parametrize(
+    ("edit", "stale"),
+    [
+        (set_lr, FRANK_WGAN),
+        (
+            set_cherry_pool,
+            {"visuals-acwgan-cifar10-cherry", "figure-acwgan-fig8_cherry_cifar10", "report"},
+        ),
+        (
+            set_interpolation_steps,
+            {
+                "visuals-acwgan-cifar10-interpolation",
+                "visuals-acwgan-stl10-interpolation",
+                "visuals-frank-dcgan-interpolation",
+                "figure-acwgan-fig6_interpolation_cifar10",
+                "figure-acwgan-fig7_interpolation_stl10",
+                "figure-frank-fig8_interpolation",
+                "report",
+            },
+        ),
+        (set_full_lr, {"report"}),
+    ],
+    ids=["lr", "cherry_pool", "interpolation_steps", "full_lr"],
+)
+def test_snakemake_reruns_exactly_what_a_setting_affects(repo, edit, stale):
+    original = edited(repo, edit)
+    try:
+        assert would_run(repo) == stale
+    finally:
+        (repo / "params.yaml").write_text(original)
+
+
+def test_a_dataset_setting_reruns_that_datasets_jobs(repo):
+    original = edited(repo, lambda r: r["datasets"].update(digits_test_fraction=0.25))
+    try:
+        ran = would_run(repo)
+    finally:
+        (repo / "params.yaml").write_text(original)
+    raw = yaml.safe_load(original)
+    runs = parse_params(raw).runs
+    digits = {r.replace("/", "-") for r, run in runs.items() if run.data == "digits"}
+    assert {n for n in ran if n.startswith("train-")} == {f"train-{r}" for r in digits}
+    assert "prepare_data-digits" in ran and "prepare_data-photos" not in ran
+    assert not any(n.startswith("train-frank") for n in ran)
+
+
+def test_a_comment_only_edit_reruns_nothing(repo):
+    original = (repo / "params.yaml").read_text()
+    (repo / "params.yaml").write_text(
+        "# a comment at the top\n" + original.replace("\nseed:", "\n# a comment\nseed:", 1)
+    )
+    try:
+        res = snakemake("-n", cwd=repo, check=True)
+        assert "Nothing to be done" in res.stdout + res.stderr
+    finally:
+        (repo / "params.yaml").write_text(original)
+
+
+def test_dvc_marks_stale_the_stages_whose_keys_changed(repo):
+    """DVC compares the params.yaml keys a stage lists (with its per-scale mappings whole)."""
+    tool("dvc", "commit", "--force", "--quiet", cwd=repo)
+    assert json.loads(tool("dvc", "status", "--json", cwd=repo).stdout) == {}
+    for edit, expected in (
+        (set_lr, {"train-frank-wgan", "report"}),
+        (set_cherry_pool, {"visuals-acwgan-cifar10-cherry", "report"}),
+    ):
+        original = edited(repo, edit)
+        try:
+            assert set(json.loads(tool("dvc", "status", "--json", cwd=repo).stdout)) == expected
+        finally:
+            (repo / "params.yaml").write_text(original)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 
@@ -582,3 +583,62 @@ def test_the_ignored_settings_check_can_fail(quick_params):
         objective=dataclasses.replace(run.objective, gp=10.0),
     )
     assert _ignored(run) == {"schedule.n_critic", "optim.lr_decay", "objective.gp"}
+
+
+def yaml_comments(text: str) -> dict[str, str]:
+    """``{dotted key: comment}`` for the block-style keys of params.yaml's general part (before
+    the building blocks and the runs): the comment on the key's line with the comment lines
+    that continue it (indented past the key's children), or else the comment lines just above
+    the key."""
+    out: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []  # (indent, key) of the enclosing keys
+    above: list[str] = []
+    depth = 0  # open flow brackets: a line inside a flow mapping is not a key
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        code, _, comment = line.partition("#")
+        if line.startswith(("_blocks", "sources")):
+            break
+        match = re.match(r"( *)([A-Za-z_]\w*):", code) if depth == 0 else None
+        depth += code.count("{") + code.count("[") - code.count("}") - code.count("]")
+        if not match:
+            above = above + [comment.strip()] if not code.strip() and comment else []
+            continue
+        indent = len(match[1])
+        stack = [(n, k) for n, k in stack if n < indent] + [(indent, match[2])]
+        parts = [comment.strip()] if comment else []
+        for nxt in lines[i + 1 :]:  # deeper than a comment above a child key would be
+            if not (nxt.startswith(" " * (indent + 3)) and nxt.strip().startswith("#")):
+                break
+            parts.append(nxt.strip()[1:].strip())
+        out[".".join(k for _, k in stack)] = " ".join(parts or above)
+        above = []
+    return out
+
+
+def test_params_yaml_comments_begin_with_the_schema_descriptions(root):
+    """One source for what a key means: DESCRIPTIONS feeds the schema, and each general key
+    of params.yaml carries a comment that begins with the same text."""
+    comments = yaml_comments((root / "params.yaml").read_text())
+    assert {"scale", "datasets.photos_per_class", "evaluation.seed", "resources.train"} <= set(
+        comments
+    )
+    wrong = {
+        key: (comment, DESCRIPTIONS.get(key))
+        for key, comment in comments.items()
+        if not (key in DESCRIPTIONS and comment.startswith(DESCRIPTIONS[key]))
+    }
+    assert wrong == {}
+
+
+def test_a_comment_that_drifts_from_its_description_is_caught():
+    text = "scale: quick  # the scale\nevaluation:  # how every run is scored and drawn\n  # what\n"
+    comments = yaml_comments(
+        text + "  seed: 1  # the seed of\n          # latent draws\nsources: {}\n"
+    )
+    assert comments == {
+        "scale": "the scale",
+        "evaluation": "how every run is scored and drawn",
+        "evaluation.seed": "the seed of latent draws",  # not the comment above it
+    }
+    assert not comments["evaluation.seed"].startswith(DESCRIPTIONS["evaluation.seed"])

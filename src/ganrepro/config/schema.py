@@ -35,17 +35,18 @@ DESCRIPTIONS = {
     "cores), small (stand-in data, 3 seeds, MLPs at full width, under an hour on 2 CPU cores) "
     "or full (the sources' settings on the real datasets, GPU)",
     "seed": "global seed; seed index k of a run trains with seed + k",
-    "seeds": "seeds per run (tables show mean +- std when > 1)",
-    "standins": "offline stand-ins instead of the real datasets (never at full scale)",
+    "seeds": "seeds per run (tables show mean and std when > 1)",
+    "standins": "offline stand-ins instead of real data (never at full scale)",
     "datasets": "how the datasets are prepared",
     "datasets.photos_per_class": "32x32 patches cut from each scikit-image photo (the "
     "stand-in for CIFAR-10 and STL-10)",
     "datasets.digits_test_fraction": "share of scikit-learn's digits held out as the test split",
     "datasets.photos_test_fraction": "share of the photo patches held out as the test split",
-    "datasets.stl10_unlabeled": "also decode STL-10's 100k unlabelled images (a 2.6 GB member)",
+    "datasets.stl10_unlabeled": "also decode STL-10's 100k unlabelled images (2.6 GB archive "
+    "member)",
     "evaluation": "how every run is scored and drawn",
     "evaluation.extractors": "feature extractors: inception (needs local weights) and/or "
-    "classifier (the domain classifier)",
+    "classifier",
     "evaluation.n_samples": "generated samples scored against the train statistics (final "
     "checkpoint)",
     "evaluation.n_samples_test": "generated samples scored against the test statistics (final "
@@ -61,8 +62,8 @@ DESCRIPTIONS = {
     "or null",
     "evaluation.interpolation": "latent interpolation: linear or slerp",
     "evaluation.interpolation_steps": "images per interpolation row",
-    "evaluation.cherry_pool": "samples per class scored by the critic for the cherry-picks",
-    "classifier": "the domain classifier trained per dataset (classifier-FID and -IS)",
+    "evaluation.cherry_pool": "samples per class scored by the critic for cherry-picks",
+    "classifier": "the domain classifier per dataset (classifier-FID and -IS)",
     "classifier.width": "base channel width",
     "classifier.epochs": "training epochs",
     "classifier.lr": "Adam learning rate",

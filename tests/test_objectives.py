@@ -40,8 +40,10 @@ def test_label_smoothed_bce_by_hand():
     assert_close(loss.d(torch.tensor([2.0]), torch.tensor([-1.0])), torch.tensor(0.740190))
     # G on s=-1 with target 0.9: -(0.9 * log(0.268941) + 0.1 * log(0.731059)) = 1.213262
     assert_close(loss.g(torch.tensor([-1.0])), torch.tensor(1.213262))
-    # the default targets are plain BCE
-    plain = objectives.loss_of(ObjectiveConfig(loss="bce"))
+    # targets 1 / 0 / 1 are plain BCE
+    plain = objectives.loss_of(
+        ObjectiveConfig(loss="bce", real_label=1.0, fake_label=0.0, g_label=1.0)
+    )
     assert_close(plain.d(REAL, FAKE), objectives.bce.d(REAL, FAKE))
     assert_close(plain.g(FAKE), objectives.bce.g(FAKE))
 

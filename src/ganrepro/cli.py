@@ -7,7 +7,6 @@ other failure (a full disk also with one line).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -50,9 +49,9 @@ def _emit_generated(text: str, args, command: str) -> None:
 
 
 def cmd_schema(args) -> None:
-    from ganrepro.config import params_schema
+    from ganrepro.config.schema import dumps, params_schema
 
-    _emit_generated(json.dumps(params_schema(), indent=2) + "\n", args, "schema")
+    _emit_generated(dumps(params_schema()) + "\n", args, "schema")
 
 
 def cmd_runs(args) -> None:

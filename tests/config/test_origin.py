@@ -29,7 +29,8 @@ def test_origins_name_the_run_the_anchor_the_scale_mapping_and_defaults(root):
     assert t["optim.lr"]["value"] == 1e-4
     assert t["optim.lr"]["from"].startswith("anchor &adam_gp (line ")
     assert t["optim.lr"]["from"].endswith("scale mapping {quick: 1.0e-3, full: 1.0e-4}")
-    assert t["objective.real_label"] == {"value": 1.0, "from": "default (config/types.py)"}
+    # a setting the run does not read is None, and says so
+    assert t["objective.real_label"] == {"value": None, "from": "default (config/types.py)"}
     # a run that is itself an anchor (&zhu_cfg) still owns its keys; a key set over a merge
     # (cfg.eta over &cfg_settings) is the run's
     z = origins(root / "params.yaml", params.run("zhu/cfg_dcgan_mnist"))

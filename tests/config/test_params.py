@@ -5,16 +5,22 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 import yaml
 
-from ganrepro.config import ParamsError, load_params, params_schema, parse_params, resolve_scale
-from ganrepro.config.schema import MODEL_FIELDS
-from ganrepro.config.types import ModelConfig
-from ganrepro.registry import ARCHITECTURES
+from ganrepro.config import (
+    ParamsError,
+    load_params,
+    params_schema,
+    parse_params,
+    resolve_scale,
+    types,
+)
+from ganrepro.config.schema import DESCRIPTIONS, SECTIONS
 
 # SPEC: the five sources and every run they list.
 EXPECTED_RUNS = {
@@ -122,11 +128,53 @@ def test_committed_schema_is_generated_from_the_registries(root):
     assert committed == params_schema()
 
 
-def test_schema_model_fields_match_the_dataclass():
-    fields = {f.name for f in dataclasses.fields(ModelConfig)}
-    common = {"arch", "z_dim", "conditioning", "init"}
-    for arch in ARCHITECTURES:
-        assert common | set(MODEL_FIELDS[arch]) <= fields, arch
+# schema section -> the dataclass it is frozen into (fields the loader adds are left out)
+DATACLASSES = {
+    "run": (types.RunConfig, {"source", "name", "data"}),
+    "model": (types.ModelConfig, set()),
+    "objective": (types.ObjectiveConfig, set()),
+    "ac": (types.ACConfig, set()),
+    "optim": (types.OptimConfig, set()),
+    "schedule": (types.ScheduleConfig, set()),
+    "eval": (types.EvalConfig, set()),
+    "cfg": (types.CFGConfig, set()),
+    "datasets": (types.DatasetsConfig, set()),
+    "evaluation": (types.EvaluationConfig, set()),
+    "classifier": (types.ClassifierConfig, set()),
+    "job": (types.Resources, set()),
+}
+
+
+@pytest.mark.parametrize("section", sorted(DATACLASSES))
+def test_schema_sections_match_the_dataclasses(section):
+    cls, added = DATACLASSES[section]
+    assert set(SECTIONS[section][1]) == {f.name for f in dataclasses.fields(cls)} - added
+
+
+def test_no_run_setting_has_a_hidden_default():
+    """A run's dataclasses default nothing but None (a key the run does not read, or one that
+    is derived from another, as the schema's descriptions say)."""
+    for cls, _ in DATACLASSES.values():
+        for f in dataclasses.fields(cls):
+            if f.default is not dataclasses.MISSING:
+                assert f.default is None, f"{cls.__name__}.{f.name} defaults to {f.default!r}"
+
+
+def test_every_key_of_the_schema_has_a_description(root):
+    schema = json.loads((root / "workflow/schemas/params.schema.json").read_text())
+    found: list[str] = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if "description" in node:
+                found.append(node["description"])
+            for key, sub in (node.get("properties") or {}).items():
+                assert where == "per_scale" or sub.get("description"), f"{where}.{key}"
+            for key, sub in node.items():
+                walk(sub, where if key == "properties" else key)
+
+    walk(schema, "(top)")
+    assert set(found) - {schema["description"]} == set(DESCRIPTIONS.values())
 
 
 def test_resolve_scale_picks_per_scale_values():
@@ -260,13 +308,14 @@ MALFORMED = [
     (
         "sources.frank.wgan.model.width",
         _DELETE,
-        "sources.frank.wgan.model: 'width' is missing (required)",
+        "sources.frank.wgan.model.width: is required by the dcgan architecture",
     ),
     (
-        "sources.frank.wgan.model.g_hidden",
+        "sources.frank.wgan.model.g_hiden",
         [10],
-        "sources.frank.wgan.model: unknown key "
-        "'g_hidden' (allowed: arch, conditioning, d_norm, embed_dim, g_width, init, width, z_dim)",
+        "sources.frank.wgan.model: unknown key 'g_hiden' (allowed: arch, conditioning, "
+        "d_act, d_branches, d_hidden, d_norm, dropout, embed_dim, g_act, g_branches, g_hidden, "
+        "g_out, g_width, init, maxout_pieces, width, z_dim)",
     ),
     ("sources.frank.wgan.eval", _DELETE, "sources.frank.wgan: 'eval' is missing (required)"),
     (
@@ -275,20 +324,9 @@ MALFORMED = [
         "sources.Frank: 'Frank' is not a valid name (lower-case letters, digits, _)",
     ),
     (
-        "sources.frank.wgan.optim.betas",
-        [0.5, 0.999],
-        "sources.frank.wgan.optim.betas: rmsprop takes alpha, not betas",
-    ),
-    (
         "sources.frank.wgan.objective.gp",
         10,
         "sources.frank.wgan.objective: gp and clip are alternatives: set one of them to 0",
-    ),
-    (
-        "sources.frank.dcgan.objective.clip",
-        0.01,
-        "sources.frank.dcgan.objective.loss: gp/clip "
-        "constrain a Wasserstein critic, not a 'bce' loss",
     ),
     (
         "sources.acwgan.stl10.splits",
@@ -304,7 +342,13 @@ MALFORMED = [
     (
         "sources.frank.wgan.trainer",
         "cfg",
-        "sources.frank.wgan.cfg: is missing (required by trainer 'cfg')",
+        "sources.frank.wgan.objective.loss: trainer 'cfg' trains its discriminator with 'logistic'",
+    ),
+    (
+        "sources.zhu.cfg_dcgan_mnist.trainer",
+        "adversarial",
+        "sources.zhu.cfg_dcgan_mnist.objective.loss: 'logistic' is CFG-GAN's loss: use trainer "
+        "'cfg'",
     ),
     (
         "sources.zhu.cfg_dcgan_mnist.objective.loss",
@@ -320,7 +364,7 @@ MALFORMED = [
     (
         "sources.agarwal.cgan.model.embed_dim",
         _DELETE,
-        "sources.agarwal.cgan.model.embed_dim: is required with conditioning 'embed'",
+        "sources.agarwal.cgan.model.embed_dim: is required by conditioning 'embed'",
     ),
     (
         "sources.ding.gan.model.maxout_pieces",
@@ -355,6 +399,98 @@ def test_malformed_params_are_rejected_with_the_key_path(fresh_raw, path, value,
     assert str(err.value) == message
 
 
+CFG_BLOCK = {
+    "T": 5,
+    "U": 1,
+    "eta": 0.5,
+    "approx_n": 128,
+    "approx_epochs": 3,
+    "approx_batch_size": 64,
+    "approx_lr": 2.5e-4,
+    "approx_decay": 0.1,
+    "approx_max_decays": 3,
+    "guard": 40,
+    "guard_after": 0,
+}
+Z = "zhu.cfg_dcgan_mnist"
+
+# Issue 14: a key a run sets that its trainer, architecture, loss or optimiser does not read
+# (it would change the config hash and nothing else): (run, key, value, who does not use it)
+UNUSED = [
+    (Z, "schedule.n_critic", 1, "the cfg trainer"),
+    (Z, "optim.lr_decay", "none", "the cfg trainer"),
+    (Z, "schedule.g_batch_size", 64, "the cfg trainer"),
+    (Z, "schedule.reuse_real", False, "the cfg trainer"),
+    (Z, "objective.ac", {"d": 1.0, "g": 0.1}, "the cfg trainer"),
+    (Z, "schedule.epochs", 10, "the cfg trainer"),  # with stages removed below
+    (Z, "objective.gp", 0, "the logistic loss"),
+    (Z, "objective.real_label", 1.0, "the logistic loss"),
+    ("frank.dcgan", "cfg", CFG_BLOCK, "the adversarial trainer"),
+    ("frank.dcgan", "schedule.stages", 10, "the adversarial trainer"),  # epochs removed below
+    ("frank.dcgan", "objective.gp", 0, "the bce loss"),
+    ("frank.dcgan", "objective.clip", 0.01, "the bce loss"),
+    ("frank.wgan", "objective.real_label", 1.0, "the wasserstein loss"),
+    ("frank.wgan", "objective.g_label", 0.9, "the wasserstein loss"),
+    ("frank.dcgan", "model.g_hidden", [10], "the dcgan architecture"),
+    ("frank.dcgan", "model.maxout_pieces", [5], "the dcgan architecture"),
+    ("frank.dcgan", "model.dropout", 0.0, "the dcgan architecture"),
+    ("frank.dcgan", "model.g_out", "tanh", "the dcgan architecture"),
+    ("frank.dcgan", "model.embed_dim", 10, "conditioning 'none'"),
+    ("acwgan.cifar10", "model.g_width", 64, "the resnet architecture"),
+    ("ding.gan", "model.width", 8, "the mlp architecture"),
+    ("ding.gan", "model.d_norm", "batch", "the mlp architecture"),
+    ("ding.gan", "model.g_branches", [1, 2], "conditioning 'none'"),
+    ("agarwal.simple_gan", "model.maxout_pieces", [5], "d_act 'leaky_relu'"),
+    ("frank.dcgan", "optim.alpha", 0.99, "the adam optimiser"),
+    ("frank.wgan", "optim.betas", [0.5, 0.999], "the rmsprop optimiser"),
+]
+BUDGET_SWAP = {"schedule.epochs": "schedule.stages", "schedule.stages": "schedule.epochs"}
+
+
+@pytest.mark.parametrize(
+    ("run", "key", "value", "who"), UNUSED, ids=[f"{u[0]}.{u[1]}" for u in UNUSED]
+)
+def test_a_setting_the_run_does_not_read_is_rejected(fresh_raw, run, key, value, who):
+    path = f"sources.{run}.{key}"
+    _set(fresh_raw, path, copy.deepcopy(value))
+    if key in BUDGET_SWAP:  # one budget at a time (the schema's rule)
+        _set(fresh_raw, f"sources.{run}.{BUDGET_SWAP[key]}", _DELETE)
+    with pytest.raises(ParamsError) as err:
+        parse_params(fresh_raw)
+    assert str(err.value) == f"{path}: {who} does not use {key.split('.')[-1]}"
+
+
+# ... and a key the run reads is never left to a default: (run, key, who requires it)
+REQUIRED = [
+    ("ding.wgan", "optim.alpha", "the rmsprop optimiser"),
+    ("frank.dcgan", "optim.betas", "the adam optimiser"),
+    ("frank.dcgan", "optim.lr_decay", "the adversarial trainer"),
+    ("frank.dcgan", "objective.real_label", "the bce loss"),
+    ("frank.wgan", "objective.gp", "the wasserstein loss"),
+    ("ding.gan", "model.dropout", "the mlp architecture"),
+    ("ding.gan", "model.g_out", "the mlp architecture"),
+    ("ding.gan", "model.maxout_pieces", "d_act 'maxout'"),
+    ("frank.dcgan", "schedule.n_critic", "the adversarial trainer"),
+    ("frank.dcgan", "schedule.reuse_real", "the adversarial trainer"),
+    (Z, "cfg", "the cfg trainer"),
+]
+
+
+@pytest.mark.parametrize(("run", "key", "who"), REQUIRED, ids=[f"{r[0]}.{r[1]}" for r in REQUIRED])
+def test_a_setting_the_run_reads_is_required(fresh_raw, run, key, who):
+    path = f"sources.{run}.{key}"
+    _set(fresh_raw, path, _DELETE)
+    with pytest.raises(ParamsError) as err:
+        parse_params(fresh_raw)
+    assert str(err.value) == f"{path}: is required by {who}"
+
+
+def test_every_optimiser_names_its_epsilon(fresh_raw):
+    del fresh_raw["sources"]["frank"]["dcgan"]["optim"]["eps"]
+    with pytest.raises(ParamsError, match=r"^sources.frank.dcgan.optim: 'eps' is missing"):
+        parse_params(fresh_raw)
+
+
 def test_a_standin_at_full_scale_is_rejected(fresh_raw):
     fresh_raw["standins"] = True
     with pytest.raises(ParamsError, match=r"^standins: must be false at full scale"):
@@ -387,3 +523,122 @@ def test_cli_validate_accepts_and_rejects(root, tmp_path, fresh_raw):
     assert res.stderr.strip().splitlines() == [
         "ganrepro validate: error: sources.frank.wgan.schedule.n_critic: must be >= 1, got 0"
     ]
+
+
+class _Reads:
+    """A view of a run's config that records the dotted path of every setting read through it
+    (properties such as ``model.conditional`` are evaluated on the view, so their reads count)."""
+
+    def __init__(self, obj, seen: set[str], prefix: str = ""):
+        self._obj, self._seen, self._prefix = obj, seen, prefix
+
+    def __getattr__(self, name):
+        attr = getattr(type(self._obj), name, None)
+        if isinstance(attr, property):
+            return attr.fget(self)
+        value = getattr(self._obj, name)
+        if dataclasses.is_dataclass(value):
+            return _Reads(value, self._seen, f"{self._prefix}{name}.")
+        self._seen.add(self._prefix + name)
+        return value
+
+
+# what the training driver reads to pick the trainer, the data and the checkpoints
+DRIVER_KEYS = {"source", "name", "trainer", "dataset", "data", "splits", "eval.checkpoints"}
+
+
+def _ignored(run: types.RunConfig) -> set[str]:
+    """The settings of ``run`` (those not None) that its trainer never reads in two steps."""
+    import torch
+
+    from ganrepro.data.registry import DATASETS
+    from ganrepro.registry import TRAINERS
+
+    spec = DATASETS[run.data]
+    torch.manual_seed(0)
+    x = torch.randint(0, 256, (256, spec.channels, 32, 32), dtype=torch.uint8)
+    y = torch.randint(0, spec.n_classes, (256,))
+    seen: set[str] = set()
+    trainer = TRAINERS[run.trainer](_Reads(run, seen), x, y, spec.n_classes, 0)
+    for _ in range(2):
+        logs = trainer.step()
+        getattr(trainer, "diverged", lambda _: None)(logs)
+    given = {k for k, v in run.flat().items() if v is not None}
+    return given - seen - DRIVER_KEYS
+
+
+def test_no_setting_of_any_run_is_ignored_by_its_trainer(quick_params):
+    """Every setting a run's config holds is read by its trainer or architecture: a key that
+    changed the config hash and nothing else would show up here."""
+    ignored = {run_id: _ignored(run) for run_id, run in quick_params.runs.items()}
+    assert {k: v for k, v in ignored.items() if v} == {}
+
+
+def test_the_ignored_settings_check_can_fail(quick_params):
+    run = quick_params.run("zhu/cfg_dcgan_mnist")
+    run = dataclasses.replace(
+        run,
+        schedule=dataclasses.replace(run.schedule, n_critic=5),
+        optim=dataclasses.replace(run.optim, lr_decay="linear"),
+        objective=dataclasses.replace(run.objective, gp=10.0),
+    )
+    assert _ignored(run) == {"schedule.n_critic", "optim.lr_decay", "objective.gp"}
+
+
+def yaml_comments(text: str) -> dict[str, str]:
+    """``{dotted key: comment}`` for the block-style keys of params.yaml's general part (before
+    the building blocks and the runs): the comment on the key's line with the comment lines
+    that continue it (indented past the key's children), or else the comment lines just above
+    the key."""
+    out: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []  # (indent, key) of the enclosing keys
+    above: list[str] = []
+    depth = 0  # open flow brackets: a line inside a flow mapping is not a key
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        code, _, comment = line.partition("#")
+        if line.startswith(("_blocks", "sources")):
+            break
+        match = re.match(r"( *)([A-Za-z_]\w*):", code) if depth == 0 else None
+        depth += code.count("{") + code.count("[") - code.count("}") - code.count("]")
+        if not match:
+            above = above + [comment.strip()] if not code.strip() and comment else []
+            continue
+        indent = len(match[1])
+        stack = [(n, k) for n, k in stack if n < indent] + [(indent, match[2])]
+        parts = [comment.strip()] if comment else []
+        for nxt in lines[i + 1 :]:  # deeper than a comment above a child key would be
+            if not (nxt.startswith(" " * (indent + 3)) and nxt.strip().startswith("#")):
+                break
+            parts.append(nxt.strip()[1:].strip())
+        out[".".join(k for _, k in stack)] = " ".join(parts or above)
+        above = []
+    return out
+
+
+def test_params_yaml_comments_begin_with_the_schema_descriptions(root):
+    """One source for what a key means: DESCRIPTIONS feeds the schema, and each general key
+    of params.yaml carries a comment that begins with the same text."""
+    comments = yaml_comments((root / "params.yaml").read_text())
+    assert {"scale", "datasets.photos_per_class", "evaluation.seed", "resources.train"} <= set(
+        comments
+    )
+    wrong = {
+        key: (comment, DESCRIPTIONS.get(key))
+        for key, comment in comments.items()
+        if not (key in DESCRIPTIONS and comment.startswith(DESCRIPTIONS[key]))
+    }
+    assert wrong == {}
+
+
+def test_a_comment_that_drifts_from_its_description_is_caught():
+    text = "scale: quick  # the scale\nevaluation:  # how every run is scored and drawn\n  # what\n"
+    comments = yaml_comments(
+        text + "  seed: 1  # the seed of\n          # latent draws\nsources: {}\n"
+    )
+    assert comments == {
+        "scale": "the scale",
+        "evaluation": "how every run is scored and drawn",
+        "evaluation.seed": "the seed of latent draws",  # not the comment above it
+    }
+    assert not comments["evaluation.seed"].startswith(DESCRIPTIONS["evaluation.seed"])

@@ -51,7 +51,12 @@ def tiny_raw(raw_params) -> dict:
     raw["classifier"].update(epochs=1, width=8)
     source, name = RUN.split("/")
     run = raw["sources"][source][name]
-    run["schedule"] = {"batch_size": 16, "n_critic": 5, "iterations": ITERATIONS}
+    run["schedule"] = {
+        "batch_size": 16,
+        "n_critic": 5,
+        "iterations": ITERATIONS,
+        "reuse_real": False,
+    }
     run["eval"] = {"checkpoints": 3}
     return raw
 

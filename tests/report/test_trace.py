@@ -62,7 +62,7 @@ def test_values_are_read_from_params_at_full_scale(full, trace, tmp_path):
     assert rows[("schedule.epochs", "dcgan")][1] == "40"
     # change the value in params.yaml: the trace shows the new value with the same origin
     text = (ROOT / "params.yaml").read_text()
-    old = "schedule: {batch_size: 128, n_critic: 1, epochs: {quick: 24, small: 40, full: 40}}"
+    old = "schedule: {batch_size: 128, n_critic: 1, epochs: {quick: 24, small: 40, full: 40}, reuse"
     assert old in text
     (tmp_path / "params.yaml").write_text(text.replace(old, old.replace("full: 40", "full: 41")))
     changed = load_params(tmp_path / "params.yaml", scale="full")

@@ -87,7 +87,7 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
     repo = copy_repo(ROOT, tmp_path / "repo")
     params = yaml.safe_load((repo / "params.yaml").read_text())
     run = params["sources"]["frank"]["wgan_gp"]
-    run["schedule"] = {"batch_size": 16, "n_critic": 5, "iterations": 400}
+    run["schedule"] = {"batch_size": 16, "n_critic": 5, "iterations": 400, "reuse_real": False}
     run["eval"] = {"checkpoints": 4}
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     # the uninterrupted reference, trained locally with the same params and seed

@@ -190,6 +190,7 @@ def test_cli_sigterm_then_resume_matches_an_uninterrupted_run(root, raw_params, 
         "batch_size": 16,
         "n_critic": 5,
         "iterations": 40,
+        "reuse_real": False,
     }
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump(raw))

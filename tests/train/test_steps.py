@@ -55,7 +55,7 @@ def test_losses_are_the_objective_plus_weighted_regularisers(quick_params, adv_i
     s_real, cls_real = tr.D(real, y)
     s_fake, _ = tr.D(fake, y)
     expect = loss_of(o).d(s_real, s_fake)
-    if o.gp > 0:
+    if o.gp:
         expect = expect + o.gp * parts["gp"]
     if o.ac is not None:
         ce = F.cross_entropy(cls_real, y)
@@ -90,7 +90,7 @@ def test_ac_weights_are_the_configured_ones(quick_params):
 
 
 def test_clipping_bounds_hold_after_a_step(quick_params):
-    clipped = [r for r in quick_params.runs.values() if r.objective.clip > 0]
+    clipped = [r for r in quick_params.runs.values() if r.objective.clip]
     assert len(clipped) >= 6  # frank/wgan and ding's study
     for run in clipped:
         tr = make_trainer(run)

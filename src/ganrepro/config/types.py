@@ -13,7 +13,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Architecture settings; fields an architecture does not use stay ``None``."""
+    """Architecture settings; fields an architecture does not read stay ``None``
+    (config/usage.py says which read which)."""
 
     arch: str
     z_dim: int
@@ -25,11 +26,11 @@ class ModelConfig:
     embed_dim: int | None = None
     g_hidden: tuple[int, ...] | None = None
     g_act: str | None = None
-    g_out: str = "tanh"
+    g_out: str | None = None  # mlp: tanh | sigmoid (dcgan and resnet end in tanh)
     d_hidden: tuple[int, ...] | None = None
     d_act: str | None = None
     maxout_pieces: tuple[int, ...] | None = None
-    dropout: float = 0.0
+    dropout: float | None = None
     g_branches: tuple[int, ...] | None = None
     d_branches: tuple[int, ...] | None = None
 
@@ -47,37 +48,38 @@ class ACConfig:
 @dataclass(frozen=True)
 class ObjectiveConfig:
     loss: str  # bce | wasserstein | logistic
-    gp: float = 0.0  # gradient-penalty weight lambda (0: none)
-    clip: float = 0.0  # weight-clipping bound c (0: none)
+    # wasserstein only: gradient-penalty weight lambda and weight-clipping bound c (0: none)
+    gp: float | None = None
+    clip: float | None = None
     ac: ACConfig | None = None
     # bce only: the targets of real and fake images for D, and of fake images for G (one-sided
     # label smoothing: 0.9 / 0.1 / 0.9 in frank's notebook); 1 / 0 / 1 is plain BCE
-    real_label: float = 1.0
-    fake_label: float = 0.0
-    g_label: float = 1.0
+    real_label: float | None = None
+    fake_label: float | None = None
+    g_label: float | None = None
 
 
 @dataclass(frozen=True)
 class OptimConfig:
     name: str  # adam | rmsprop
     lr: float
-    lr_decay: str  # none | linear (to 0 over the run)
-    betas: tuple[float, float] | None = None
-    alpha: float | None = None
-    eps: float | None = None
+    eps: float
+    lr_decay: str | None = None  # adversarial: none | linear (to 0 over the run)
+    betas: tuple[float, float] | None = None  # adam
+    alpha: float | None = None  # rmsprop
 
 
 @dataclass(frozen=True)
 class ScheduleConfig:
     batch_size: int
-    n_critic: int
-    g_batch_size: int | None = None
+    n_critic: int | None = None  # adversarial
+    g_batch_size: int | None = None  # adversarial; None: batch_size
     epochs: float | None = None
     iterations: int | None = None
     stages: int | None = None
     # critic steps of one generator iteration draw one real batch (True: the WGAN-GP tutorial
     # agarwal follows), so an epoch is N / batch_size generator iterations
-    reuse_real: bool = False
+    reuse_real: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ class MLPCritic(nn.Module):
         super().__init__()
         self.n_classes = n_classes
         n_in = channels * 32 * 32
-        pieces = list(cfg.maxout_pieces or ())
+        pieces = list(cfg.maxout_pieces) if cfg.d_act == "maxout" else []
         self.conditional = cfg.conditional
         if cfg.conditional:  # x -> a, y -> b (maxout with pieces[0]), joined -> hidden
             a, b = cfg.d_branches

@@ -20,15 +20,17 @@ from ganrepro.registry import OPTIMIZERS
 from ganrepro.train.batches import IndexBatches
 
 
-def make_optimizer(params, cfg) -> torch.optim.Optimizer:
-    kwargs = {"lr": cfg.lr}
-    if cfg.betas is not None:
-        kwargs["betas"] = tuple(cfg.betas)
-    if cfg.alpha is not None:
-        kwargs["alpha"] = cfg.alpha
-    if cfg.eps is not None:
-        kwargs["eps"] = cfg.eps
-    return OPTIMIZERS[cfg.name](params, **kwargs)
+def make_optimizer(params, cfg, lr: float | None = None) -> torch.optim.Optimizer:
+    """The optimiser of an ``OptimConfig`` (at ``lr`` when given): every setting that changes
+    its steps is passed, none left to PyTorch's defaults."""
+    lr = cfg.lr if lr is None else lr
+    if cfg.name == "adam":
+        extra = {"betas": tuple(cfg.betas)}
+    elif cfg.name == "rmsprop":
+        extra = {"alpha": cfg.alpha, "momentum": 0.0, "centered": False}
+    else:
+        raise ValueError(f"unknown optimiser {cfg.name!r}")
+    return OPTIMIZERS[cfg.name](params, lr=lr, eps=cfg.eps, weight_decay=0.0, **extra)
 
 
 def grad_norm(module: nn.Module) -> Tensor:
@@ -101,7 +103,7 @@ class AdversarialTrainer:
         s_fake, _ = self.D(fake, y)
         loss = self.loss.d(s_real, s_fake)
         parts = {"d_real": s_real.mean(), "d_fake": s_fake.mean()}
-        if o.gp > 0:
+        if o.gp:
             eps = torch.rand(real.shape[0], device=self.device)
             gp = objectives.gradient_penalty(lambda x: self.D(x, y)[0], real, fake, eps)
             loss = loss + o.gp * gp
@@ -135,7 +137,7 @@ class AdversarialTrainer:
         loss.backward()
         parts["grad_norm_d"] = grad_norm(self.D)
         self.opt_d.step()
-        if self.run.objective.clip > 0:
+        if self.run.objective.clip:
             objectives.clip_(self.D.parameters(), self.run.objective.clip)
         return {"loss_d": loss.detach(), **{k: v.detach() for k, v in parts.items()}}
 

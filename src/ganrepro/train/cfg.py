@@ -20,7 +20,6 @@ A stage whose |mean D(real) - mean D(fake)| exceeds ``guard`` is reported as div
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 import torch
 from torch import Tensor
@@ -83,7 +82,7 @@ class CFGTrainer:
         self.G.to(self.device)
         self.D.to(self.device)
         self.opt_d = make_optimizer(self.D.parameters(), run.optim)
-        self.loss = LOSSES["logistic"]
+        self.loss = LOSSES[run.objective.loss]  # logistic: the loader allows no other
         # D_1..D_T start as copies of the initial D (buffers included)
         self.snapshots = [self._d_params() for _ in range(self.cfg.T)]
         self.total = run.schedule.stages
@@ -103,16 +102,16 @@ class CFGTrainer:
         return generate(self.G, self.D, snaps, self.cfg.eta, z)
 
     def approx_optimizer(self) -> torch.optim.Optimizer:
-        """A fresh optimiser for one refit: D's optimiser settings (the authors use one
-        OptimConfig for both), at ``approx_lr``."""
-        return make_optimizer(
-            self.G.parameters(), dataclasses.replace(self.run.optim, lr=self.cfg.approx_lr)
-        )
+        """A fresh optimiser for one refit: D's ``optim`` settings (name, alpha or betas, eps;
+        the authors' cfggan.py OptimConfig serves "discriminator and approximator"), at
+        ``cfg.approx_lr``."""
+        return make_optimizer(self.G.parameters(), self.run.optim, lr=self.cfg.approx_lr)
 
     def _fit_approximator(self, z: Tensor, target: Tensor) -> tuple[float, float]:
         c = self.cfg
         opt = self.approx_optimizer()
         lr, decays, last = c.approx_lr, 0, float("inf")
+        decay, max_decays = c.approx_decay, c.approx_max_decays
         for _ in range(c.approx_epochs):
             order = torch.randperm(len(z), device=self.device)
             total = torch.zeros((), device=self.device)
@@ -124,8 +123,8 @@ class CFGTrainer:
                 opt.step()
                 total += loss.detach() * len(idx)
             epoch_loss = float(total) / len(z)
-            if epoch_loss > last and decays < c.approx_max_decays:
-                lr *= c.approx_decay
+            if epoch_loss > last and decays < max_decays:
+                lr *= decay
                 decays += 1
                 for group in opt.param_groups:
                     group["lr"] = lr
@@ -190,11 +189,9 @@ class CFGTrainer:
         }
 
     def diverged(self, logs: dict[str, float]) -> str | None:
-        if self.step_count > self.cfg.guard_after and logs["gap"] > self.cfg.guard:
-            return (
-                f"|mean D(real) - mean D(fake)| = {logs['gap']:.3g} exceeds the guard "
-                f"{self.cfg.guard}"
-            )
+        after, guard = self.cfg.guard_after, self.cfg.guard
+        if self.step_count > after and logs["gap"] > guard:
+            return f"|mean D(real) - mean D(fake)| = {logs['gap']:.3g} exceeds the guard {guard}"
         return None
 
     def sample(self, z: Tensor, y: Tensor | None) -> Tensor:

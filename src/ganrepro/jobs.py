@@ -152,6 +152,13 @@ def stage_name(*parts: str) -> str:
 
 def _build(t: Table, params: Params):
     P = ("--params", "params.yaml", "--scale", params.scale)  # the scale the table is for
+    ev = params.evaluation
+    # the local Inception weights are a file the feature extractor reads: an input
+    weights = (
+        {"inception_weights": ev.inception_weights}
+        if ev.inception_weights and "inception" in ev.extractors
+        else {}
+    )
     for d in params.data_names():
         reads = ("standins", *(f"datasets.{k}" for k in DATA_SETTINGS.get(d, ())))
         yield t.job(
@@ -190,7 +197,7 @@ def _build(t: Table, params: Params):
                 *("--data", layout.data(d), "--classifier", layout.classifier(d)),
                 *("--out", layout.stats(d), *P),
             ),
-            inputs={"data": layout.data(d), "classifier": layout.classifier(d)},
+            inputs={"data": layout.data(d), "classifier": layout.classifier(d), **weights},
             outputs={"stats": layout.stats(d)},
             code=CODE["stats"],
             knobs=("device",),
@@ -237,6 +244,7 @@ def _build(t: Table, params: Params):
                     **{w: trained[w] for w in ("checkpoint", "summary", "log", "ckpt")},
                     "stats": layout.stats(run.data),
                     "classifier": layout.classifier(run.data),
+                    **weights,
                 },
                 outputs={"metrics": layout.run_file(run_id, k, "metrics")},
                 code=CODE["evaluate"],

@@ -157,3 +157,15 @@ def test_layout_parts_match_the_visuals_settings():
 
     assert tuple(PART_SETTINGS) == layout.PARTS
     assert JOB_PART_SETTINGS == PART_SETTINGS
+
+
+def test_local_inception_weights_are_an_input_of_the_jobs_that_read_them(fresh_raw, tmp_path):
+    fresh_raw["evaluation"]["extractors"] = ["inception", "classifier"]
+    fresh_raw["evaluation"]["inception_weights"] = "weights/pt_inception.pth"
+    t = table(fresh_raw)
+    readers = {n for n, j in t.jobs.items() if "weights/pt_inception.pth" in j.input_files()}
+    assert readers == {n for n in t.jobs if n.startswith(("stats-", "evaluate-"))}
+    fresh_raw["evaluation"]["extractors"] = ["classifier"]  # set but not used: not an input
+    assert not any(
+        "weights/pt_inception.pth" in j.input_files() for j in table(fresh_raw).jobs.values()
+    )

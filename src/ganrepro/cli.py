@@ -84,8 +84,8 @@ def cmd_train(args) -> None:
         raise UsageError(
             f"--seed-index {args.seed_index}: {run.id} has seeds 0..{params.seeds - 1}"
         )
-    out = Path(args.out or f"results/runs/{run.id}")
-    data = args.data or f"results/data/{run.data}.npz"
+    out = Path(args.out or layout.run_dir(run.id, args.seed_index))
+    data = args.data or layout.data(run.data)
     if args.restart:
         clear(out)
     settings = resolved_config(run, params.scale, origins(args.params, run))
@@ -463,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     _params_args(p)
     p.add_argument(
         "--raw-dir",
-        default="results/raw",
+        default=layout.RAW,
         help="where archives are downloaded to, or put by hand (default: %(default)s)",
     )
     p.set_defaults(func=cmd_data_prepare)

@@ -137,7 +137,7 @@ class Table:
             return self._by_output[path]
         except KeyError:
             pass
-        run = re.match(r"results/runs/([^/]+/[^/]+)/", path)
+        run = re.match(re.escape(layout.run_dir("")) + r"([^/]+/[^/]+)/", path)
         if run:
             self.params.run(run[1])  # an unknown run is named as such
         raise KeyError(f"no job writes {path}")

@@ -21,7 +21,9 @@ DEVICE = config.get("device", "auto")
 
 def job(first_output):
     """The job whose first output is ``first_output`` (a pattern) with these wildcards."""
-    return lambda wildcards: JOBS.producing(first_output.format(**dict(wildcards.items())))
+    return lambda wildcards: JOBS.producing(
+        first_output.format(**dict(wildcards.items()))
+    )
 
 
 def job_inputs(first_output):

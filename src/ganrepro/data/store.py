@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ganrepro import layout
 from ganrepro.config.types import DatasetsConfig
 from ganrepro.data import real, standins
 from ganrepro.data.download import download
@@ -57,7 +58,7 @@ def check(spec: DatasetSpec, splits: real.Splits) -> None:
 
 
 def prepare(
-    name: str, out: str | Path, settings: DatasetsConfig, raw_dir: str | Path = "results/raw"
+    name: str, out: str | Path, settings: DatasetsConfig, raw_dir: str | Path = layout.RAW
 ) -> Path:
     """Download (real datasets) or build (stand-ins) ``name`` and write it atomically to ``out``."""
     spec = DATASETS[name]

@@ -23,26 +23,39 @@ from ganrepro.config.load import resolve_scale
 from ganrepro.config.types import Params
 from ganrepro.outputs import catalog
 
-# what each step's code is (DVC's code deps; Snakemake tracks the rule's code itself)
+# The code each step runs (DVC's code deps; Snakemake does not track package code): every
+# ganrepro module its command imports, by folder (tests/workflow/test_reruns.py traces the
+# imports of every kind of job). ``cli.py`` (argument parsing) and the package's
+# ``__init__.py`` (its version) are left out, so a help text does not rerun the pipeline.
+_COMMON = (
+    "src/ganrepro/config",
+    "src/ganrepro/data",
+    "src/ganrepro/registry.py",
+    "src/ganrepro/io.py",
+    "src/ganrepro/layout.py",
+)
+_NETS = (
+    "src/ganrepro/train",
+    "src/ganrepro/models",
+    "src/ganrepro/objectives.py",
+    "src/ganrepro/images.py",
+)
 CODE = {
-    "data": ("src/ganrepro/data",),
-    "classifier": ("src/ganrepro/evaluate/classifier.py",),
-    "stats": ("src/ganrepro/evaluate",),
-    "train": (
-        "src/ganrepro/train",
-        "src/ganrepro/models",
-        "src/ganrepro/objectives.py",
-        "src/ganrepro/images.py",
-    ),
-    "evaluate": ("src/ganrepro/evaluate", "src/ganrepro/outputs/runs.py"),
-    "visuals": ("src/ganrepro/evaluate",),
-    "outputs": (
+    "prepare_data": _COMMON,
+    "classifier": (*_COMMON, "src/ganrepro/evaluate"),
+    "stats": (*_COMMON, "src/ganrepro/evaluate", *_NETS),
+    "train": (*_COMMON, *_NETS),
+    "evaluate": (*_COMMON, "src/ganrepro/evaluate", *_NETS, "src/ganrepro/outputs"),
+    "visuals": (*_COMMON, "src/ganrepro/evaluate", *_NETS),
+    "figure": (*_COMMON, "src/ganrepro/outputs", "src/ganrepro/plots", "src/ganrepro/images.py"),
+    "table": (*_COMMON, "src/ganrepro/outputs"),
+    "report": (
+        *_COMMON,
+        "src/ganrepro/report",
         "src/ganrepro/outputs",
         "src/ganrepro/plots",
         "src/ganrepro/images.py",
-        "src/ganrepro/layout.py",
     ),
-    "report": ("src/ganrepro/report", "src/ganrepro/outputs", "src/ganrepro/layout.py"),
 }
 # the dataset settings each dataset reads (datasets.*)
 DATA_SETTINGS = {
@@ -129,7 +142,7 @@ class Table:
 
     def job(self, rule: str, rule_reads: tuple[str, ...], resolve: bool = True, **kw) -> Job:
         values = {k: self.value(k, resolve) for k in rule_reads}
-        return Job(rule=rule, reads=rule_reads, values=values, **kw)
+        return Job(rule=rule, reads=rule_reads, values=values, code=CODE[rule], **kw)
 
     def producing(self, path: str) -> Job:
         """The job that writes ``path``."""
@@ -168,7 +181,6 @@ def _build(t: Table, params: Params):
             args=("data", "prepare", d, "--out", layout.data(d), "--raw-dir", layout.RAW, *P),
             inputs={},
             outputs={"data": layout.data(d)},
-            code=CODE["data"],
         )
         yield t.job(
             "classifier",
@@ -185,7 +197,6 @@ def _build(t: Table, params: Params):
             ),
             inputs={"data": layout.data(d)},
             outputs={"classifier": layout.classifier(d)},
-            code=CODE["classifier"],
             knobs=("threads",),
         )
         yield t.job(
@@ -199,7 +210,6 @@ def _build(t: Table, params: Params):
             ),
             inputs={"data": layout.data(d), "classifier": layout.classifier(d), **weights},
             outputs={"stats": layout.stats(d)},
-            code=CODE["stats"],
             knobs=("device",),
         )
     drawn: dict[str, set[str]] = {}  # run -> the sample parts its figures draw (seed 0)
@@ -225,7 +235,6 @@ def _build(t: Table, params: Params):
                 ),
                 inputs={"data": layout.data(run.data)},
                 outputs=trained,
-                code=CODE["train"],
                 knobs=("device", "threads"),
                 persist=layout.DIRECTORIES,
             )
@@ -247,7 +256,6 @@ def _build(t: Table, params: Params):
                     **weights,
                 },
                 outputs={"metrics": layout.run_file(run_id, k, "metrics")},
-                code=CODE["evaluate"],
                 knobs=("device", "threads"),
             )
         for part in sorted(drawn.get(run_id, ())):
@@ -267,7 +275,6 @@ def _build(t: Table, params: Params):
                 ),
                 inputs=inputs,
                 outputs={"out": layout.run_file(run_id, 0, part)},
-                code=CODE["visuals"],
                 knobs=("device", "threads"),
             )
     for kind, registry, path_of in (
@@ -288,7 +295,6 @@ def _build(t: Table, params: Params):
                     args=(kind, f"{source}/{name}", "--inputs", *reads, "--out", dest, *P),
                     inputs={"reads": tuple(reads)},
                     outputs=outputs,
-                    code=CODE["outputs"],
                 )
     from ganrepro.report.build import report_reads
 
@@ -304,5 +310,4 @@ def _build(t: Table, params: Params):
         ),
         inputs={"reads": tuple(reads), "files": REPORT_FILES},
         outputs={"report": layout.REPORT},
-        code=CODE["report"],
     )

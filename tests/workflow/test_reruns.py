@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -121,3 +122,77 @@ def test_dvc_marks_stale_the_stages_whose_keys_changed(repo):
             assert set(json.loads(tool("dvc", "status", "--json", cwd=repo).stdout)) == expected
         finally:
             (repo / "params.yaml").write_text(original)
+
+
+# Runs a ganrepro command and writes the files of the ganrepro modules it imported.
+TRACE = """\
+import atexit, sys
+out = sys.argv.pop(1)
+def dump():
+    files = {getattr(m, "__file__", None) for m in list(sys.modules.values())
+             if getattr(m, "__name__", "").startswith("ganrepro")}
+    open(out, "w").write("\\n".join(sorted(f for f in files if f)))
+atexit.register(dump)
+from ganrepro.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+PLUMBING = {"src/ganrepro/__init__.py", "src/ganrepro/cli.py"}  # not code deps (jobs.CODE)
+
+
+def traced_jobs(table: Table) -> list:
+    """One job of each rule, of each figure and table kind and of each sample part."""
+    from ganrepro.outputs import catalog
+
+    picked = {}
+    for job in table.jobs.values():
+        if job.rule in ("figure", "table"):
+            source, name = job.name.split("-", 2)[1:]
+            kind = catalog.get(job.rule, source, name).kind
+            key = (job.rule, kind)
+        elif job.rule == "visuals":
+            key = (job.rule, job.name.rsplit("-", 1)[1])
+        elif job.rule == "train":  # the cheapest run: an MLP
+            if "ding-gan" not in job.name:
+                continue
+            key = (job.rule,)
+        else:
+            key = (job.rule,)
+        picked.setdefault(key, job)
+    return list(picked.values())
+
+
+def test_each_stages_code_deps_cover_every_module_its_command_imports(quick_dag, root, tmp_path):
+    """Run one job of each kind (outputs redirected to a temporary folder) and check that
+    every ganrepro module it imports is among its stage's code deps."""
+    import subprocess
+    import sys
+
+    raw = yaml.safe_load((quick_dag / "params.yaml").read_text())
+    table = Table(parse_params(raw), raw)
+    uncovered = {}
+    for i, job in enumerate(traced_jobs(table)):
+        args = list(job.args)
+        for j, a in enumerate(args):
+            if args[j - 1] == "--out" or a in job.outputs.values():
+                args[j] = str(tmp_path / f"{i}-{a.replace('/', '_')}")
+        modules = tmp_path / f"{i}.txt"
+        res = subprocess.run(
+            [sys.executable, "-c", TRACE, str(modules), *args, "--device", "cpu"][
+                : None if "device" in job.knobs else -2
+            ],
+            cwd=quick_dag,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert res.returncode == 0, (job.name, res.stderr[-2000:])
+        imported = {str(Path(f).resolve().relative_to(root)) for f in modules.read_text().split()}
+        missing = {
+            m
+            for m in imported - PLUMBING
+            if not any(m == c or m.startswith(c + "/") for c in job.code)
+        }
+        if missing:
+            uncovered[job.name] = sorted(missing)
+    assert uncovered == {}
+    assert {j.rule for j in traced_jobs(table)} == {j.rule for j in table.jobs.values()}

@@ -19,9 +19,7 @@ from ganrepro.jobs import Job, Table
 def stage(job: Job) -> dict:
     outs: list = []
     for name, path in job.outputs.items():
-        if name in job.persist:
-            outs.append({path: {"persist": True}})
-        elif name == "metrics":  # cached: only the DVC cache carries results to a clone
+        if name == "metrics":  # cached: only the DVC cache carries results to a clone
             continue
         elif path.endswith("/log.csv"):
             continue

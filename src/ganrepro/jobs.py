@@ -16,11 +16,14 @@ import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ganrepro import layout
 from ganrepro.config.load import resolve_scale
 from ganrepro.config.types import Params
+from ganrepro.data.store import SETTINGS as DATA_SETTINGS
+from ganrepro.io import write_text
 from ganrepro.outputs import catalog
 
 # The code each step runs (DVC's code deps; Snakemake does not track package code): every
@@ -57,12 +60,6 @@ CODE = {
         "src/ganrepro/images.py",
     ),
 }
-# the dataset settings each dataset reads (datasets.*)
-DATA_SETTINGS = {
-    "digits": ("digits_test_fraction",),
-    "photos": ("photos_per_class", "photos_test_fraction"),
-    "stl10": ("stl10_unlabeled",),
-}
 STATS_SETTINGS = ("extractors", "n_reference", "is_splits", "inception_weights")
 EVALUATE_SETTINGS = (
     "extractors",
@@ -97,7 +94,6 @@ class Job:
     code: tuple[str, ...]
     values: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
     knobs: tuple[str, ...] = ()  # runtime knobs the workflow appends: device, threads
-    persist: tuple[str, ...] = ()  # outputs DVC must not delete before a rerun (resume state)
 
     @property
     def cmd(self) -> str:
@@ -108,6 +104,10 @@ class Job:
         """The settings it reads, resolved at the scale: Snakemake's rerun trigger."""
         blob = json.dumps(dict(self.values), sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+    @property
+    def stamp(self) -> str:
+        return layout.settings_stamp(self.name, self.config_hash)
 
     def input_files(self) -> list[str]:
         files: list[str] = []
@@ -153,10 +153,29 @@ class Table:
         run = re.match(re.escape(layout.run_dir("")) + r"([^/]+/[^/]+)/", path)
         if run:
             self.params.run(run[1])  # an unknown run is named as such
+        output = re.match(r"results/(figure|table)s/([^/]+)/([^/.]+)\.", path)
+        if output:
+            catalog.get(*output.groups())  # so is an unknown figure or table
         raise KeyError(f"no job writes {path}")
 
     def of_rule(self, rule: str) -> list[Job]:
         return [j for j in self.jobs.values() if j.rule == rule]
+
+    def write_stamps(self, root: str | Path = ".") -> int:
+        """Write each job's settings stamp that does not exist yet; return how many.
+
+        A stamp is the job's settings (as JSON) in a file named by their hash, and the job's
+        input in the workflow: a changed value makes a new, newer file, so Snakemake reruns
+        the job by modification time even where it has no metadata (results pulled with DVC
+        and ``--touch``-ed), and a value changed back finds its old file."""
+        written = 0
+        for job in self.jobs.values():
+            path = Path(root) / job.stamp
+            if not path.exists():
+                text = json.dumps({"job": job.name, **job.values}, indent=1, default=str)
+                write_text(path, text + "\n")
+                written += 1
+        return written
 
 
 def stage_name(*parts: str) -> str:
@@ -173,7 +192,7 @@ def _build(t: Table, params: Params):
         else {}
     )
     for d in params.data_names():
-        reads = ("standins", *(f"datasets.{k}" for k in DATA_SETTINGS.get(d, ())))
+        reads = ("standins", *(f"datasets.{k}" for k in DATA_SETTINGS.get(d, ())))  # store.py
         yield t.job(
             "prepare_data",
             reads,
@@ -236,7 +255,6 @@ def _build(t: Table, params: Params):
                 inputs={"data": layout.data(run.data)},
                 outputs=trained,
                 knobs=("device", "threads"),
-                persist=layout.DIRECTORIES,
             )
             yield t.job(
                 "evaluate",

@@ -26,6 +26,8 @@ RUN_FILES: dict[str, str] = {
     "ckpt": "ckpt",  # periodic checkpoints step_*.pt (a folder)
     "grids": "grids",  # a fixed latent batch at each periodic checkpoint, step_*.png (a folder)
     "tb": "tb",  # TensorBoard events (a folder)
+    # (training's resumable state lives in the run's state/ folder, which no job declares: the
+    # folders above are published from it when the run ends; see ganrepro.train.run)
     # evaluate
     "metrics": "metrics.json",
 }
@@ -34,9 +36,7 @@ RUN_FILES: dict[str, str] = {
 PARTS = ("samples", "interpolation", "cherry")
 RUN_FILES |= {part: f"{part}.npz" for part in PARTS}
 TRAIN_OUTPUTS = ("checkpoint", "summary", "config", "preview", "log", "ckpt", "grids", "tb")
-# folders a rerun resumes from: kept (Snakemake's update(), DVC's persist) while the rest of a
-# rerun job's outputs is deleted before it starts
-DIRECTORIES = ("ckpt", "grids", "tb")
+DIRECTORIES = ("ckpt", "grids", "tb")  # outputs that are folders
 PART_OF_KIND = {
     "grid": "samples",
     "grids": "samples",
@@ -94,6 +94,11 @@ def table(source: str, name: str) -> str:
 
 def table_md(source: str, name: str) -> str:
     return f"results/tables/{source}/{name}.md"
+
+
+def settings_stamp(job: str, config_hash: str) -> str:
+    """The file holding the settings a job reads (one per distinct value, named by its hash)."""
+    return f"results/settings/{job}/{config_hash}.json"
 
 
 class UndeclaredInput(LookupError):

@@ -127,5 +127,5 @@ def stopped(tiny, prepared, tmp_path_factory) -> Path:
     child.wait_until(lambda: len(logged_steps(out, live=True)) >= 9)
     child.proc.terminate()
     assert child.finish() == 143, child.output
-    assert checkpoint.load(out / "resume.pt")["step"] > 8
+    assert checkpoint.load(out / "state/resume.pt")["step"] > 8
     return out

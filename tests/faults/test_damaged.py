@@ -90,13 +90,13 @@ def test_a_damaged_resume_falls_back_to_the_newest_periodic_checkpoint(
     how, stopped, reference, tiny, prepared, tmp_path
 ):
     out = shutil.copytree(stopped, tmp_path / "run")
-    damage(out / "resume.pt", how)
-    step, newest = checkpoint.periodic_checkpoints(out)[-1]
+    damage(out / "state/resume.pt", how)
+    step, newest = checkpoint.periodic_checkpoints(out / "state")[-1]
     code, output = procs.run(train_argv(tiny, prepared["photos"], out), tmp_path / "train.log")
     lost = bytes_lost(out, reference["outputs"])
     record(code == 0 and lost == 0, lost)
     assert code == 0, output
-    assert f"{out / 'resume.pt'}: not a readable checkpoint" in output
+    assert f"{out / 'state/resume.pt'}: not a readable checkpoint" in output
     assert f"resuming from {newest} (step {step})" in output
     assert lost == 0
     assert logged_steps(out) == list(range(1, ITERATIONS + 1))

@@ -22,15 +22,15 @@ def test_a_full_disk_while_checkpointing_keeps_the_previous_state(
     stopped, reference, tiny, prepared, tmp_path
 ):
     out = shutil.copytree(stopped, tmp_path / "run")
-    before = (out / "resume.pt").read_bytes()
-    step = checkpoint.load(out / "resume.pt")["step"]
+    before = (out / "state/resume.pt").read_bytes()
+    step = checkpoint.load(out / "state/resume.pt")["step"]
     # save resume.pt after every step, in files of at most half a checkpoint
     argv = train_argv(tiny, prepared["photos"], out, save_every=0)
     code, output = procs.run(argv, tmp_path / "full.log", max_file_bytes=len(before) // 2)
     last = output.strip().splitlines()[-1]
-    kept = (out / "resume.pt").read_bytes() == before and leftovers(out) == []
+    kept = (out / "state/resume.pt").read_bytes() == before and leftovers(out) == []
     clear = code == 1 and "Traceback" not in output and "not written (File too large)" in last
-    assert checkpoint.load(out / "resume.pt")["step"] == step
+    assert checkpoint.load(out / "state/resume.pt")["step"] == step
     code2, output2 = procs.run(argv, tmp_path / "rerun.log")
     lost = bytes_lost(out, reference["outputs"])
     record(kept and clear and code2 == 0 and lost == 0, lost)
@@ -57,7 +57,7 @@ def test_a_real_enospc_on_a_small_tmpfs_keeps_the_previous_state(
 ):
     """The same on a real full file system: a tmpfs with room for the run folder and half a
     checkpoint more, mounted in a private mount namespace around one `ganrepro train`."""
-    before = (stopped / "resume.pt").read_bytes()
+    before = (stopped / "state/resume.pt").read_bytes()
     size = sum(f.stat().st_size for f in stopped.rglob("*") if f.is_file()) + len(before) // 2
     mnt, after = tmp_path / "mnt", tmp_path / "run"
     mnt.mkdir()
@@ -75,7 +75,7 @@ def test_a_real_enospc_on_a_small_tmpfs_keeps_the_previous_state(
         "not written (No space left on device)" in line and "Traceback" not in output
         for line in lines
     )
-    kept = (after / "resume.pt").read_bytes() == before and leftovers(after) == []
+    kept = (after / "state/resume.pt").read_bytes() == before and leftovers(after) == []
     code, output2 = procs.run(train_argv(tiny, prepared["photos"], after), tmp_path / "rerun.log")
     lost = bytes_lost(after, reference["outputs"])
     record(clear and kept and code == 0 and lost == 0, lost)

@@ -47,7 +47,7 @@ def test_sigkill_during_training_then_a_rerun_ends_byte_identical(
     assert lost == 0, f"killed at {at:.2f} s: {lost} bytes differ"
     assert logged_steps(tmp_path / "run") == list(range(1, ITERATIONS + 1))
     assert leftovers(tmp_path / "run") == []
-    assert not (tmp_path / "run" / "resume.pt").exists()
+    assert not (tmp_path / "run" / "state/resume.pt").exists()
 
 
 @pytest.mark.parametrize("seed", range(EVAL_KILLS))

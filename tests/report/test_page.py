@@ -79,7 +79,7 @@ def test_page_numbers_missing_and_diverged_runs(root, quick_params, tmp_path):
         *quick_params.sources,
     ):
         assert f'id="{section}"' in page
-    assert "params.yaml sha256" in page
+    assert "params.yaml sha256 (values)" in page
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing loaded from outside
     assert "<script" not in page
 

@@ -140,7 +140,7 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
     assert (folder / "checkpoint.pt").read_bytes() == (
         tmp_path / "reference/checkpoint.pt"
     ).read_bytes()
-    assert not (folder / "resume.pt").exists()
+    assert not (folder / "state/resume.pt").exists()
     assert not list(folder.rglob("*.tmp"))  # nothing half-written left behind
     final_log = (folder / "log.csv").read_text().splitlines()[1:]
     assert [int(line.split(",")[0]) for line in final_log] == list(range(1, 401))

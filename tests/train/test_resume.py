@@ -79,11 +79,11 @@ def test_sigterm_at_any_step_resumes_to_the_same_bytes(
             _train(run, prepared, out, trainer_hook=_sigterm_after(k))
         assert exc.value.code == SIGTERM_EXIT
         assert not (out / "checkpoint.pt").exists()  # no final output from a stopped run
-        assert checkpoint.load(checkpoint.latest_resumable(out))["step"] == k
+        assert checkpoint.load(checkpoint.latest_resumable(out / "state"))["step"] == k
         summary = _train(run, prepared, out)
         assert summary["status"] == "completed"
         assert (out / "checkpoint.pt").read_bytes() == reference[run_id], f"stopped at {k}"
-        assert not (out / "resume.pt").exists()
+        assert not (out / "state/resume.pt").exists()
         steps = [int(line.split(",")[0]) for line in (out / "log.csv").read_text().split()[1:]]
         assert steps == list(range(1, STEPS[run_id] + 1))  # no duplicated or missing rows
 
@@ -94,7 +94,7 @@ def test_a_crash_resumes_from_the_last_periodic_checkpoint(
     run = short(quick_params.run("ding/wgan"), STEPS["ding/wgan"], checkpoints=3)  # 2, 4, 6
     with pytest.raises(KeyboardInterrupt):
         _train(run, prepared, tmp_path, trainer_hook=_crash_after(5))
-    assert [s for s, _ in checkpoint.periodic_checkpoints(tmp_path)] == [0, 2, 4]
+    assert [s for s, _ in checkpoint.periodic_checkpoints(tmp_path / "state")] == [0, 2, 4]
     _train(run, prepared, tmp_path)
     # the periodic marks differ from the reference run's, but the final state may not
     ref = short(quick_params.run("ding/wgan"), STEPS["ding/wgan"], checkpoints=3)
@@ -214,14 +214,59 @@ def test_cli_sigterm_then_resume_matches_an_uninterrupted_run(root, raw_params, 
     proc = subprocess.Popen(cmd + [str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait for a few logged steps, then stop it
-        log = out / "ckpt" / "log.csv"  # the live log
+        log = out / "state/ckpt/log.csv"  # the live log
         if log.exists() and len(log.read_text().splitlines()) > 5:
             break
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == SIGTERM_EXIT
-    stopped_at = checkpoint.load(out / "resume.pt")["step"]
+    stopped_at = checkpoint.load(out / "state/resume.pt")["step"]
     assert 0 < stopped_at < 40
     again = subprocess.run(cmd + [str(out)], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert (out / "checkpoint.pt").read_bytes() == (tmp_path / "ref/checkpoint.pt").read_bytes()
+
+
+def test_state_trained_on_other_data_is_never_resumed(quick_params, prepared, tmp_path):
+    """A rerun after the dataset changed (e.g. another test split) starts over, since the
+    state records the fingerprint of the images and labels it was trained on."""
+    from ganrepro.data.store import prepare
+
+    run = short(quick_params.run("ding/wgan"), 4)
+    out = tmp_path / "run"
+    _train(run, prepared, out)
+    first = (out / "checkpoint.pt").read_bytes()
+    assert _train(run, prepared, out)["wall_time_s"] < 5  # same data: nothing left to do
+    assert (out / "checkpoint.pt").read_bytes() == first
+    other = dataclasses.replace(quick_params.datasets, digits_test_fraction=0.35)
+    moved = prepare("digits", tmp_path / "digits.npz", other)
+    with pytest.raises(checkpoint.CheckpointMismatch, match="trained on other data"):
+        train(run, moved, out, seed=0, device="cpu", threads=1)
+    summary = train(run, moved, out, seed=0, device="cpu", threads=1, restart_if_changed=True)
+    assert summary["steps_done"] == 4 and (out / "checkpoint.pt").read_bytes() != first
+    steps = [int(line.split(",")[0]) for line in (out / "log.csv").read_text().split()[1:]]
+    assert steps == [1, 2, 3, 4]  # trained again from the start
+
+
+def test_the_published_folders_are_links_to_the_state(quick_params, prepared, tmp_path):
+    """ckpt/, grids/ and tb/ are published at the end; the state keeps the same files, so
+    deleting the published folders (as Snakemake does before a rerun) loses nothing."""
+    import shutil
+
+    run = short(quick_params.run("ding/wgan"), 4, checkpoints=2)
+    out = tmp_path / "run"
+    _train(run, prepared, out)
+    for name in ("ckpt", "grids", "tb"):
+        published = sorted(p.relative_to(out / name) for p in (out / name).rglob("*"))
+        kept = sorted(
+            p.relative_to(out / "state" / name) for p in (out / "state" / name).rglob("*")
+        )
+        assert published == kept and published, name
+    step = out / "ckpt" / "step_00000004.pt"
+    assert step.stat().st_ino == (out / "state/ckpt/step_00000004.pt").stat().st_ino
+    before = (out / "checkpoint.pt").read_bytes()
+    for name in ("ckpt", "grids", "tb", "checkpoint.pt"):
+        p = out / name
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+    assert _train(run, prepared, out)["wall_time_s"] < 5  # resumed from the complete state
+    assert (out / "checkpoint.pt").read_bytes() == before and step.is_file()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 
 from ganrepro import layout
 from ganrepro.config import parse_params
@@ -125,14 +124,35 @@ def test_a_dataset_setting_reruns_that_datasets_pipeline(fresh_raw):
     assert "classifier-digits" in stale and "classifier-photos" not in stale
 
 
-def test_a_comment_or_key_order_changes_nothing(root):
-    text = (root / "params.yaml").read_text()
-    raw = yaml.safe_load(text)
-    commented = yaml.safe_load("# a comment\n" + text.replace("\nseed: 0", "\n# why\nseed: 0"))
-    a, b = table(raw), table(commented)
+def reversed_keys(node):
+    """``node`` with every mapping's keys in the opposite order."""
+    if isinstance(node, dict):
+        return {k: reversed_keys(node[k]) for k in reversed(list(node))}
+    return [reversed_keys(v) for v in node] if isinstance(node, list) else node
+
+
+def test_the_order_of_keys_changes_no_hash(fresh_raw):
+    """(A comment-only edit is tested on the real Snakemake: tests/workflow/test_reruns.py.)"""
+    flipped = reversed_keys(fresh_raw)
+    assert list(flipped) != list(fresh_raw)
+    a, b = table(fresh_raw), table(flipped)
     assert {n: j.config_hash for n, j in a.jobs.items()} == {
         n: j.config_hash for n, j in b.jobs.items()
     }
+
+
+def test_settings_stamps_are_written_once_per_value(fresh_raw, tmp_path):
+    t = table(fresh_raw)
+    assert t.write_stamps(tmp_path) == len(t.jobs)
+    assert t.write_stamps(tmp_path) == 0  # the same values: nothing new, no newer file
+    job = t.jobs["visuals-acwgan-cifar10-cherry"]
+    stamp = json.loads((tmp_path / job.stamp).read_text())
+    assert stamp == {"job": job.name, **job.values}
+    assert stamp["evaluation.cherry_pool"] == 50
+    edited = json.loads(json.dumps(fresh_raw))
+    set_cherry_pool(edited)
+    assert table(edited).write_stamps(tmp_path) == 2  # the cherry-picks' part and the report
+    assert table(fresh_raw).write_stamps(tmp_path) == 0  # changed back: its old file is there
 
 
 def test_every_file_a_job_reads_is_written_by_a_job_or_tracked(fresh_raw, root):

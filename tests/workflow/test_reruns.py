@@ -114,7 +114,7 @@ def test_dvc_marks_stale_the_stages_whose_keys_changed(repo):
     tool("dvc", "commit", "--force", "--quiet", cwd=repo)
     assert json.loads(tool("dvc", "status", "--json", cwd=repo).stdout) == {}
     for edit, expected in (
-        (set_lr, {"train-frank-wgan", "report"}),
+        (set_lr, FRANK_WGAN),
         (set_cherry_pool, {"visuals-acwgan-cifar10-cherry", "report"}),
     ):
         original = edited(repo, edit)

@@ -258,3 +258,11 @@ def test_snakemake_report_works_offline(quick_dag):
     res = snakemake("--report", "report.html", cwd=quick_dag, timeout=600, check=True)
     html = (quick_dag / "report.html").read_text(errors="replace")
     assert "fig7_fid_curves" in html, res.stderr[-2000:]
+
+
+def test_the_device_is_a_runtime_knob_not_a_parameter(clean):
+    res = snakemake("-n", "-p", "--config", "device=cpu", cwd=clean, check=True)
+    train = [
+        line for line in res.stdout.splitlines() if line.startswith("Shell command: ganrepro train")
+    ]
+    assert train and all("--device cpu" in line for line in train)

@@ -7,6 +7,8 @@ from snakemake.utils import validate
 from ganrepro import jobs as job_table, layout
 from ganrepro.config import ParamsError, parse_params
 
+# The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto).
+DEVICE = config.pop("device", "auto")
 try:
     PARAMS = parse_params(config)  # schema + semantic rules, one readable message
 except ParamsError as err:
@@ -14,9 +16,8 @@ except ParamsError as err:
 validate(config, "../schemas/params.schema.json")
 
 JOBS = job_table.Table(PARAMS, config)
+JOBS.write_stamps()  # each job's settings file (an input: see job_inputs)
 RES = PARAMS.resources
-# The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto).
-DEVICE = config.get("device", "auto")
 
 
 def job(first_output):
@@ -27,7 +28,13 @@ def job(first_output):
 
 
 def job_inputs(first_output):
-    return lambda wildcards: job(first_output)(wildcards).inputs
+    """The files the job reads, and its settings stamp (a changed setting makes a newer one)."""
+
+    def inputs(wildcards):
+        found = job(first_output)(wildcards)
+        return {**found.inputs, "settings": found.stamp}
+
+    return inputs
 
 
 def job_params(first_output):
@@ -42,10 +49,10 @@ def job_params(first_output):
 
 
 def run_outputs(names, run_id, k):
-    """The named run files of a run-id and seed pattern, folders kept across reruns."""
+    """The named run files of a run-id and seed pattern."""
     return {
         name: (
-            update(directory(layout.run_file(run_id, k, name)))
+            directory(layout.run_file(run_id, k, name))
             if name in layout.DIRECTORIES
             else layout.run_file(run_id, k, name)
         )

@@ -4,6 +4,8 @@ DATA = layout.data("{dataset}")
 
 
 rule prepare_data:
+    input:
+        unpack(job_inputs(DATA)),
     output:
         data=DATA,
     log:

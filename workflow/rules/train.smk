@@ -1,6 +1,7 @@
 # Training: one job per run id {source}/{run} of params.yaml and seed (adding a run adds jobs).
-# Seed 0 trains into results/runs/{source}/{run}/, seed k >= 1 into .../seed{k}/. The folders
-# a rerun resumes from (ckpt/, grids/, tb/) are kept when the job reruns.
+# Seed 0 trains into results/runs/{source}/{run}/, seed k >= 1 into .../seed{k}/. Training
+# resumes from its own state/ folder, which no rule declares: Snakemake deletes a job's declared
+# outputs before it runs and after it fails, and a stopped run must keep its progress.
 
 TRAIN = layout.run_file("{source}/{run}", 0, "checkpoint")
 TRAIN_SEED = layout.run_file("{source}/{run}", "{k}", "checkpoint")

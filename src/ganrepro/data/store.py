@@ -57,6 +57,15 @@ def check(spec: DatasetSpec, splits: real.Splits) -> None:
             raise ValueError(f"{spec.name}/{split}: labels do not match the images")
 
 
+# the dataset settings (params.yaml's datasets.*) each dataset is built with: the job table
+# reruns a dataset's preparation when one of its own changes
+SETTINGS = {
+    "digits": ("digits_test_fraction",),
+    "photos": ("photos_per_class", "photos_test_fraction"),
+    "stl10": ("stl10_unlabeled",),
+}
+
+
 def prepare(
     name: str, out: str | Path, settings: DatasetsConfig, raw_dir: str | Path = layout.RAW
 ) -> Path:
@@ -71,7 +80,7 @@ def prepare(
         "channels": spec.channels,
         "n_classes": spec.n_classes,
         "splits": {s: len(x) for s, (x, _) in splits.items()},
-        "settings": settings.__dict__,
+        "settings": {k: getattr(settings, k) for k in SETTINGS.get(name, ())},
     }
     arrays = {"meta": np.array(json.dumps(meta, sort_keys=True))}
     for split, (x, y) in splits.items():

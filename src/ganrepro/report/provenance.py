@@ -61,10 +61,18 @@ def data_kinds(paths: Iterable[Path]) -> dict[str, str]:
     return out
 
 
+def params_digest(params_path: Path) -> str:
+    import yaml
+
+    values = json.dumps(yaml.safe_load(params_path.read_text()), sort_keys=True, default=str)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
 def provenance(params_path: Path, scale: str, data: Iterable[Path]) -> dict:
     return {
         "git commit": git_commit(params_path.resolve().parent),
-        "params.yaml sha256": hashlib.sha256(params_path.read_bytes()).hexdigest()[:16],
+        # of the parsed values: a comment does not rerun the report, so it may not change this
+        "params.yaml sha256 (values)": params_digest(params_path),
         "scale": scale,
         "data": data_kinds(data),
         "packages": versions(),

@@ -6,14 +6,20 @@ A trainer provides ``step() -> dict``, ``total``, ``step_count``, ``state_dict()
 provide ``diverged(logs) -> reason | None``.
 
 Files in the run folder: ``checkpoint.pt`` (final; for a diverged run the last good state),
-``ckpt/step_*.pt`` (periodic, kept for metric curves), ``resume.pt`` (latest state while
-running; removed at the end), ``grids/step_*.png``, ``samples.png``, ``log.csv``, ``tb/``,
-``config.yaml`` (the resolved settings and their origins) and ``train.json``.
+``ckpt/step_*.pt`` (periodic, kept for metric curves), ``grids/step_*.png``, ``samples.png``,
+``log.csv``, ``tb/``, ``config.yaml`` (the resolved settings and their origins) and
+``train.json``. Training writes its resumable state in ``state/`` (periodic checkpoints,
+``resume.pt`` while running, the live log, grids and TensorBoard events as they come) and
+publishes ``ckpt/``, ``grids/`` and ``tb/`` from it at the end, as hard links. A workflow
+manager may delete or restore the published folders around a job (Snakemake deletes a job's
+outputs before it runs and after it fails); ``state/`` is training's own and survives both.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import shutil
 import signal
 import statistics
@@ -56,13 +62,17 @@ def periodic_steps(total: int, n: int) -> set[int]:
 
 
 def build_trainer(run: RunConfig, data_path: str | Path, seed: int, device: torch.device):
+    """The run's trainer, and the fingerprint of the images and labels it trains on."""
     data = load_dataset(data_path, run.splits)
     if data.name != run.data:
         raise ValueError(f"{data_path} holds {data.name!r}, but {run.id} trains on {run.data!r}")
+    digest = hashlib.sha256(data.x.tobytes())
+    if data.y is not None:
+        digest.update(data.y.tobytes())
     torch.manual_seed(seed)
     x = torch.from_numpy(data.x).to(device)
     y = torch.from_numpy(data.y).to(device) if data.y is not None else None
-    return TRAINERS[run.trainer](run, x, y, data.n_classes, seed)
+    return TRAINERS[run.trainer](run, x, y, data.n_classes, seed), digest.hexdigest()[:16]
 
 
 def train(
@@ -86,16 +96,18 @@ def train(
     ``config.yaml``; without it, the resolved config alone.
     """
     out = Path(out)
-    (out / "grids").mkdir(parents=True, exist_ok=True)  # exists even if no grid is reached
-    # what a SIGKILL left half-written: ckpt/ and grids/ are training's alone, the run folder
-    # also holds what evaluation writes
+    state = out / STATE
+    (state / "grids").mkdir(parents=True, exist_ok=True)  # exists even if no grid is reached
+    # what a SIGKILL left half-written: state/ is training's alone, the run folder also holds
+    # what evaluation writes
     remove_stale_temps(out, list(RUN_FILES))
-    remove_stale_temps(out / "ckpt")
-    remove_stale_temps(out / "grids")
+    remove_stale_temps(state)
+    remove_stale_temps(state / "ckpt")
+    remove_stale_temps(state / "grids")
     if threads:
         torch.set_num_threads(threads)
     dev = pick_device(device)
-    trainer = build_trainer(run, data_path, seed, dev)
+    trainer, data_hash = build_trainer(run, data_path, seed, dev)
     if trainer_hook is not None:
         trainer_hook(trainer)
 
@@ -105,6 +117,7 @@ def train(
             "config": run.to_dict(),
             "config_hash": run.hash(),
             "seed": seed,
+            "data_hash": data_hash,
             "step": trainer.step_count,
             "total": trainer.total,
             "trainer": trainer.state_dict(),
@@ -114,27 +127,30 @@ def train(
     def report(msg: str) -> None:
         print(f"{run.id}: {msg}", file=sys.stderr)
 
-    state = None
     try:
-        found = checkpoint.newest_state(out, expected_hash=run.hash(), report=report)
+        found = checkpoint.newest_state(state, expected_hash=run.hash(), report=report)
         if found is not None:
-            resume_from, state = found
-            if state["seed"] != seed:
+            resume_from, saved = found
+            if saved["seed"] != seed:
                 raise checkpoint.CheckpointMismatch(
-                    f"{resume_from} was trained with seed {state['seed']}, not {seed}"
+                    f"{resume_from} was trained with seed {saved['seed']}, not {seed}"
+                )
+            if saved.get("data_hash") != data_hash:
+                raise checkpoint.CheckpointMismatch(
+                    f"{resume_from} was trained on other data than {data_path} now holds"
                 )
     except checkpoint.CheckpointMismatch as exc:
         if not restart_if_changed:
             raise
         report(f"{exc}; starting over")
         clear(out)
-        (out / "grids").mkdir(parents=True, exist_ok=True)
-        state = None
-    if state is not None:
-        trainer.load_state_dict(state["trainer"])
-        checkpoint.set_rng_state(state["rng"])
+        (state / "grids").mkdir(parents=True, exist_ok=True)
+        found = None
+    if found is not None:
+        trainer.load_state_dict(found[1]["trainer"])
+        checkpoint.set_rng_state(found[1]["rng"])
     else:
-        checkpoint.save(checkpoint.periodic_path(out, 0), payload())
+        checkpoint.save(checkpoint.periodic_path(state, 0), payload())
     start = trainer.step_count
 
     spec = DATASETS[run.data]
@@ -142,7 +158,7 @@ def train(
     z_grid, y_grid = fixed_inputs(run.model.z_dim, conditional, spec.n_classes, seed + 7919, dev)
     nrow = 10 if conditional else 8
     marks = periodic_steps(trainer.total, run.eval.checkpoints)
-    logger = RunLogger(out, trainer.LOG_COLUMNS, start, trainer.total, run.id)
+    logger = RunLogger(state, trainer.LOG_COLUMNS, start, trainer.total, run.id)
 
     stop = {"flag": False}
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
@@ -164,13 +180,13 @@ def train(
                 save_grid(
                     trainer.sample(z_grid, y_grid),
                     trainer.range,
-                    out / "grids" / f"step_{step:08d}.png",
+                    state / "grids" / f"step_{step:08d}.png",
                     nrow,
                 )
-                checkpoint.save(checkpoint.periodic_path(out, step), payload())
+                checkpoint.save(checkpoint.periodic_path(state, step), payload())
                 last_save = time.perf_counter()
             elif stop["flag"] or time.perf_counter() - last_save > save_every_s:
-                checkpoint.save(out / "resume.pt", payload())
+                checkpoint.save(state / "resume.pt", payload())
                 last_save = time.perf_counter()
             if stop["flag"]:
                 raise Interrupted()
@@ -182,13 +198,13 @@ def train(
     config = settings or resolved_config(run, None, None)
     atomic_write(out / "config.yaml", lambda fh: fh.write(yaml.safe_dump(config).encode()))
     if status == "diverged":  # the newest good state becomes the run's checkpoint
-        good, state = checkpoint.newest_state(out, report=report)
+        good, saved = checkpoint.newest_state(state, report=report)
         atomic_write(out / "checkpoint.pt", lambda fh: fh.write(good.read_bytes()))
-        trainer.load_state_dict(state["trainer"])
+        trainer.load_state_dict(saved["trainer"])
     else:
         checkpoint.save(out / "checkpoint.pt", payload())
     save_grid(trainer.sample(z_grid, y_grid), trainer.range, out / "samples.png", nrow)
-    (out / "resume.pt").unlink(missing_ok=True)
+    (state / "resume.pt").unlink(missing_ok=True)
     summary = {
         "run_id": run.id,
         "status": status,
@@ -202,10 +218,36 @@ def train(
         "wall_time_s": round(time.perf_counter() - t_start, 3),
         "images_per_s_median": round(statistics.median(rates), 1) if rates else None,
     }
-    live_log = (out / "ckpt" / "log.csv").read_bytes()
+    live_log = (state / "ckpt" / "log.csv").read_bytes()
     atomic_write(out / "log.csv", lambda fh: fh.write(live_log))  # the run's final log
+    publish(state, out)
     write_json(out / "train.json", summary)
     return summary
+
+
+STATE = "state"  # training's resumable state in the run folder
+PUBLISHED = ("ckpt", "grids", "tb")  # the state's folders the run publishes at the end
+
+
+def publish(state: Path, out: Path) -> None:
+    """Replace ``out``'s ckpt/, grids/ and tb/ by hard-linked copies of the state's (files are
+    written whole, by rename, so a link never sees a later write)."""
+
+    def link(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:  # a file system without hard links
+            shutil.copy2(src, dst)
+
+    for name in PUBLISHED:
+        tmp = out / f".{name}.publishing"
+        shutil.rmtree(tmp, ignore_errors=True)
+        if (state / name).is_dir():
+            shutil.copytree(state / name, tmp, copy_function=link)
+        else:
+            tmp.mkdir()
+        shutil.rmtree(out / name, ignore_errors=True)
+        os.replace(tmp, out / name)
 
 
 def _nonfinite(logs: dict[str, float]) -> str | None:
@@ -214,12 +256,12 @@ def _nonfinite(logs: dict[str, float]) -> str | None:
 
 
 # the files training writes in the run folder itself
-RUN_FILES = ("resume.pt", "checkpoint.pt", "log.csv", "config.yaml", "train.json", "samples.png")
+RUN_FILES = ("checkpoint.pt", "log.csv", "config.yaml", "train.json", "samples.png")
 
 
 def clear(out: Path) -> None:
-    """Remove a run folder's training state (for ``--restart``)."""
-    for name in ("ckpt", "grids", "tb"):
+    """Remove a run folder's training state and outputs (for ``--restart``)."""
+    for name in (STATE, *PUBLISHED):
         shutil.rmtree(out / name, ignore_errors=True)
     for name in RUN_FILES:
         (out / name).unlink(missing_ok=True)

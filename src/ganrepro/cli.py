@@ -116,6 +116,45 @@ def cmd_show(args) -> None:
     sys.stdout.write(format_origins(run, params.scale, origins(args.params, run)))
 
 
+def cmd_jobs(args) -> None:
+    import json
+
+    import yaml
+
+    from ganrepro.config import load_params
+    from ganrepro.jobs import Table
+
+    params = load_params(args.params, scale=args.scale)
+    table = Table(params, yaml.safe_load(Path(args.params).read_text()))
+    if args.job:
+        if args.job not in table.jobs:
+            raise UsageError(
+                f"no job {args.job!r} at the {params.scale} scale (see `ganrepro jobs`)"
+            )
+        job = table.jobs[args.job]
+        print(f"{job.name} ({job.rule}): {job.cmd}")
+        for title, items in (
+            (
+                "reads settings",
+                [f"{k} = {json.dumps(v, default=str)}" for k, v in job.values.items()],
+            ),
+            ("reads files", job.input_files()),
+            ("writes", list(job.outputs.values())),
+        ):
+            print(f"{title}:" + "".join(f"\n  {x}" for x in items))
+        return
+
+    def reads(job) -> bool:  # the key, a key inside it or one that holds it
+        key = args.reading
+        return any(
+            r == key or r.startswith(key + ".") or key.startswith(r + ".") for r in job.reads
+        )
+
+    for job in table.jobs.values():
+        if args.reading is None or reads(job):
+            print(job.name)
+
+
 def _device(name: str) -> str:
     from ganrepro.train.run import pick_device
 
@@ -345,6 +384,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
     _params_args(p)
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser(
+        "jobs", help="the workflow's jobs; one job's command, settings and files; who reads a key"
+    )
+    p.add_argument("job", nargs="?", help="a job, e.g. train-frank-wgan: what it reads and writes")
+    p.add_argument("--reading", metavar="KEY", help="only the jobs that read KEY (dotted)")
+    _params_args(p)
+    p.set_defaults(func=cmd_jobs)
 
     p = sub.add_parser("train", help="train one run ({source}/{run}), resuming if possible")
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")

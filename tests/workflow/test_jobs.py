@@ -189,3 +189,17 @@ def test_local_inception_weights_are_an_input_of_the_jobs_that_read_them(fresh_r
     assert not any(
         "weights/pt_inception.pth" in j.input_files() for j in table(fresh_raw).jobs.values()
     )
+
+
+def test_ganrepro_jobs_lists_who_reads_a_key(root, capsys):
+    from ganrepro.cli import main
+
+    main(["jobs", "--reading", "evaluation.cherry_pool", "--params", str(root / "params.yaml")])
+    assert capsys.readouterr().out.split() == ["visuals-acwgan-cifar10-cherry", "report"]
+    main(
+        ["jobs", "--reading", "sources.frank.wgan.optim.lr", "--params", str(root / "params.yaml")]
+    )
+    assert set(capsys.readouterr().out.split()) == FRANK_WGAN
+    main(["jobs", "visuals-acwgan-cifar10-cherry", "--params", str(root / "params.yaml")])
+    out = capsys.readouterr().out
+    assert "evaluation.cherry_pool = 50" in out and "results/runs/acwgan/cifar10/cherry.npz" in out

@@ -117,7 +117,8 @@ class Job:
 
 
 class Table:
-    """All jobs of ``params`` (one scale), by name and by (rule, first output)."""
+    """All jobs of ``params`` (one scale), by name; ``producing`` finds one by an output.
+    ``raw`` is params.yaml as loaded (the values a job reads are taken from it)."""
 
     def __init__(self, params: Params, raw: Mapping):
         self.params = params
@@ -157,9 +158,6 @@ class Table:
         if output:
             catalog.get(*output.groups())  # so is an unknown figure or table
         raise KeyError(f"no job writes {path}")
-
-    def of_rule(self, rule: str) -> list[Job]:
-        return [j for j in self.jobs.values() if j.rule == rule]
 
     def write_stamps(self, root: str | Path = ".") -> int:
         """Write each job's settings stamp that does not exist yet; return how many.

@@ -71,41 +71,37 @@ FRANK_WGAN = {  # frank/wgan's jobs and every job that reads its files
 }
 
 
-@pytest.mark.parametrize(
-    ("edit", "moved", "stale"),
-    [
-        # one run's learning rate: that run's jobs and the outputs drawn from it
-        (set_lr, FRANK_WGAN, FRANK_WGAN),
-        # a setting only the cherry-picks read: their sample part; the figure follows its file
-        (
-            set_cherry_pool,
-            {"visuals-acwgan-cifar10-cherry", "report"},
-            {"visuals-acwgan-cifar10-cherry", "figure-acwgan-fig8_cherry_cifar10", "report"},
-        ),
-        # a figure setting: the interpolation parts and their figures
-        (
-            set_interpolation_steps,
-            {
-                "visuals-acwgan-cifar10-interpolation",
-                "visuals-acwgan-stl10-interpolation",
-                "visuals-frank-dcgan-interpolation",
-                "report",
-            },
-            {
-                "visuals-acwgan-cifar10-interpolation",
-                "visuals-acwgan-stl10-interpolation",
-                "visuals-frank-dcgan-interpolation",
-                "figure-acwgan-fig6_interpolation_cifar10",
-                "figure-acwgan-fig7_interpolation_stl10",
-                "figure-frank-fig8_interpolation",
-                "report",
-            },
-        ),
-        # a full-scale value: nothing at quick but the report (it shows full-scale values)
-        (set_full_lr, {"report"}, {"report"}),
-    ],
-    ids=["lr", "cherry_pool", "interpolation_steps", "full_lr"],
-)
+INTERPOLATIONS = {  # the interpolation parts, their figures and the report
+    "visuals-acwgan-cifar10-interpolation",
+    "visuals-acwgan-stl10-interpolation",
+    "visuals-frank-dcgan-interpolation",
+    "figure-acwgan-fig6_interpolation_cifar10",
+    "figure-acwgan-fig7_interpolation_stl10",
+    "figure-frank-fig8_interpolation",
+    "report",
+}
+# edit -> (jobs whose settings hash moves, jobs that go stale: those and what reads their files)
+CASES = {
+    # one run's learning rate: that run's jobs and the outputs drawn from it
+    "lr": (set_lr, FRANK_WGAN, FRANK_WGAN),
+    # a setting only the cherry-picks read: their sample part; the figure follows its file
+    "cherry_pool": (
+        set_cherry_pool,
+        {"visuals-acwgan-cifar10-cherry", "report"},
+        {"visuals-acwgan-cifar10-cherry", "figure-acwgan-fig8_cherry_cifar10", "report"},
+    ),
+    # a figure setting: the interpolation parts and their figures
+    "interpolation_steps": (
+        set_interpolation_steps,
+        {n for n in INTERPOLATIONS if not n.startswith("figure-")},
+        INTERPOLATIONS,
+    ),
+    # a full-scale value: nothing at quick but the report (it shows full-scale values)
+    "full_lr": (set_full_lr, {"report"}, {"report"}),
+}
+
+
+@pytest.mark.parametrize(("edit", "moved", "stale"), CASES.values(), ids=CASES.keys())
 def test_a_setting_reruns_exactly_the_jobs_that_depend_on_it(fresh_raw, edit, moved, stale):
     """``moved``: jobs whose settings hash changes; ``stale``: those and what reads their
     outputs (the rerun set Snakemake and DVC must show: tests/workflow/test_reruns.py)."""

@@ -16,7 +16,7 @@ from ganrepro.config import parse_params
 from ganrepro.jobs import Table
 
 from ..conftest import snakemake, tool
-from .test_jobs import FRANK_WGAN, set_cherry_pool, set_full_lr, set_interpolation_steps, set_lr
+from .test_jobs import CASES, FRANK_WGAN, set_cherry_pool, set_lr
 
 pytestmark = pytest.mark.slow
 
@@ -52,28 +52,7 @@ def edited(repo, edit) -> str:
 
 
 @pytest.mark.parametrize(
-    ("edit", "stale"),
-    [
-        (set_lr, FRANK_WGAN),
-        (
-            set_cherry_pool,
-            {"visuals-acwgan-cifar10-cherry", "figure-acwgan-fig8_cherry_cifar10", "report"},
-        ),
-        (
-            set_interpolation_steps,
-            {
-                "visuals-acwgan-cifar10-interpolation",
-                "visuals-acwgan-stl10-interpolation",
-                "visuals-frank-dcgan-interpolation",
-                "figure-acwgan-fig6_interpolation_cifar10",
-                "figure-acwgan-fig7_interpolation_stl10",
-                "figure-frank-fig8_interpolation",
-                "report",
-            },
-        ),
-        (set_full_lr, {"report"}),
-    ],
-    ids=["lr", "cherry_pool", "interpolation_steps", "full_lr"],
+    ("edit", "stale"), [(edit, stale) for edit, _, stale in CASES.values()], ids=CASES.keys()
 )
 def test_snakemake_reruns_exactly_what_a_setting_affects(repo, edit, stale):
     original = edited(repo, edit)

@@ -126,6 +126,13 @@ def cmd_jobs(args) -> None:
 
     params = load_params(args.params, scale=args.scale)
     table = Table(params, yaml.safe_load(Path(args.params).read_text()))
+    if args.job and args.reading:
+        raise UsageError("give a job or --reading KEY, not both")
+    if args.reading:
+        try:
+            table.value(args.reading, resolve=False)
+        except KeyError:
+            raise UsageError(f"params.yaml has no key {args.reading}") from None
     if args.job:
         if args.job not in table.jobs:
             raise UsageError(

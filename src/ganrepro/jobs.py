@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shlex
 from collections.abc import Mapping
@@ -160,20 +161,43 @@ class Table:
         raise KeyError(f"no job writes {path}")
 
     def write_stamps(self, root: str | Path = ".") -> int:
-        """Write each job's settings stamp that does not exist yet; return how many.
+        """Bring each job's settings stamp up to date; return how many were written.
 
         A stamp is the job's settings (as JSON) in a file named by their hash, and the job's
-        input in the workflow: a changed value makes a new, newer file, so Snakemake reruns
-        the job by modification time even where it has no metadata (results pulled with DVC
-        and ``--touch``-ed), and a value changed back finds its old file."""
+        input in the workflow, so Snakemake reruns the job by modification time, also where
+        it keeps no record of it (results pulled with DVC and ``--touch``-ed):
+
+        - a new value makes a new file, newer than the outputs: the job reruns;
+        - a job's first stamp is dated 1970: outputs made before stamps existed stay valid
+          (Snakemake's own record of the params still applies);
+        - a value changed back finds its old file, which is touched only if the job's outputs
+          were made since the other value took over (``current`` holds the hash in force and
+          dates the change): a dry run and a revert rerun nothing."""
+        root = Path(root)
         written = 0
         for job in self.jobs.values():
-            path = Path(root) / job.stamp
-            if not path.exists():
+            stamp = root / job.stamp
+            current = stamp.parent / "current"
+            first = not stamp.parent.exists()
+            if not stamp.exists():
                 text = json.dumps({"job": job.name, **job.values}, indent=1, default=str)
-                write_text(path, text + "\n")
+                write_text(stamp, text + "\n")
                 written += 1
+                if first:
+                    os.utime(stamp, (0, 0))
+            before = current.read_text().strip() if current.exists() else None
+            if before != job.config_hash:
+                if before is not None and _made_since(job, current.stat().st_mtime, root):
+                    os.utime(stamp)
+                write_text(current, job.config_hash + "\n")
         return written
+
+
+def _made_since(job: Job, since: float, root: Path) -> bool:
+    """Whether an output of ``job`` was written after ``since``."""
+    return any(
+        (root / p).exists() and (root / p).stat().st_mtime > since for p in job.outputs.values()
+    )
 
 
 def stage_name(*parts: str) -> str:

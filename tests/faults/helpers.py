@@ -59,7 +59,7 @@ def run_outputs(folder: Path) -> dict[str, bytes]:
 
 def logged_steps(folder: Path, live: bool = False) -> list[int]:
     """The steps in a run's ``log.csv`` (``live``: the log of a run still going)."""
-    log = folder / "state/ckpt/log.csv" if live else folder / "log.csv"
+    log = folder / "state/log.csv" if live else folder / "log.csv"
     return [int(line.split(",")[0]) for line in log.read_text().split()[1:]] if log.exists() else []
 
 

@@ -214,7 +214,7 @@ def test_cli_sigterm_then_resume_matches_an_uninterrupted_run(root, raw_params, 
     proc = subprocess.Popen(cmd + [str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait for a few logged steps, then stop it
-        log = out / "state/ckpt/log.csv"  # the live log
+        log = out / "state/log.csv"  # the live log
         if log.exists() and len(log.read_text().splitlines()) > 5:
             break
         time.sleep(0.05)

@@ -151,6 +151,33 @@ def test_settings_stamps_are_written_once_per_value(fresh_raw, tmp_path):
     assert table(fresh_raw).write_stamps(tmp_path) == 0  # changed back: its old file is there
 
 
+def test_a_stamp_dates_the_value_the_outputs_were_made_with(fresh_raw, tmp_path):
+    """First stamps trigger nothing; a new value does; a value changed back does only when
+    the outputs were made with the other value (not after a dry run and a revert)."""
+    import os
+
+    a = table(fresh_raw)
+    a.write_stamps(tmp_path)
+    job = a.jobs["visuals-acwgan-cifar10-cherry"]
+    out = tmp_path / job.outputs["out"]
+    out.parent.mkdir(parents=True)
+    out.write_bytes(b"made with A")
+    os.utime(out, (1000, 1000))
+    assert (tmp_path / job.stamp).stat().st_mtime == 0  # older than any output
+    edited = json.loads(json.dumps(fresh_raw))
+    set_cherry_pool(edited)
+    b = table(edited)
+    b.write_stamps(tmp_path)
+    b_stamp = tmp_path / b.jobs[job.name].stamp
+    assert b_stamp.stat().st_mtime > out.stat().st_mtime  # B is new: the job reruns
+    a.write_stamps(tmp_path)  # back to A after a dry run: the outputs are A's
+    assert (tmp_path / job.stamp).stat().st_mtime == 0
+    b.write_stamps(tmp_path)  # B again, and this time the job runs with it
+    out.write_bytes(b"made with B")
+    a.write_stamps(tmp_path)  # back to A: B's outputs are newer than A's stamp was
+    assert (tmp_path / job.stamp).stat().st_mtime >= out.stat().st_mtime
+
+
 def test_every_file_a_job_reads_is_written_by_a_job_or_tracked(fresh_raw, root):
     t = table(fresh_raw, "small")
     written = {p for j in t.jobs.values() for p in j.outputs.values()}
@@ -199,3 +226,18 @@ def test_ganrepro_jobs_lists_who_reads_a_key(root, capsys):
     main(["jobs", "visuals-acwgan-cifar10-cherry", "--params", str(root / "params.yaml")])
     out = capsys.readouterr().out
     assert "evaluation.cherry_pool = 50" in out and "results/runs/acwgan/cifar10/cherry.npz" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--reading", "evaluation.nosuchkey"], "params.yaml has no key evaluation.nosuchkey"),
+        (["train-frank-wgan", "--reading", "seed"], "give a job or --reading KEY, not both"),
+        (["train-frank-nope"], "no job 'train-frank-nope' at the quick scale"),
+    ],
+)
+def test_ganrepro_jobs_refuses_a_typo(root, capsys, argv, message):
+    from ganrepro.cli import main
+
+    assert main(["jobs", *argv, "--params", str(root / "params.yaml")]) == 2
+    assert message in capsys.readouterr().err

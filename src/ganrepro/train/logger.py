@@ -17,7 +17,7 @@ class RunLogger:
     def __init__(self, out: Path, columns: tuple[str, ...], start: int, total: int, desc: str):
         # The live log sits with the resumable state (``out`` is the run's state/): a scheduler
         # that deletes a failed job's declared outputs must not take the rows a resumed run keeps.
-        self.path = out / "ckpt" / "log.csv"
+        self.path = out / "log.csv"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.columns = ("step", "epoch", "img_per_s", *columns)
         self._truncate(start)

@@ -218,7 +218,7 @@ def train(
         "wall_time_s": round(time.perf_counter() - t_start, 3),
         "images_per_s_median": round(statistics.median(rates), 1) if rates else None,
     }
-    live_log = (state / "ckpt" / "log.csv").read_bytes()
+    live_log = (state / "log.csv").read_bytes()
     atomic_write(out / "log.csv", lambda fh: fh.write(live_log))  # the run's final log
     publish(state, out)
     write_json(out / "train.json", summary)
@@ -239,15 +239,18 @@ def publish(state: Path, out: Path) -> None:
         except OSError:  # a file system without hard links
             shutil.copy2(src, dst)
 
-    for name in PUBLISHED:
-        tmp = out / f".{name}.publishing"
-        shutil.rmtree(tmp, ignore_errors=True)
+    for name in PUBLISHED:  # the new folder is complete before the old one goes
+        new, old = out / f".{name}.publishing", out / f".{name}.old"
+        shutil.rmtree(new, ignore_errors=True)
         if (state / name).is_dir():
-            shutil.copytree(state / name, tmp, copy_function=link)
+            shutil.copytree(state / name, new, copy_function=link)
         else:
-            tmp.mkdir()
-        shutil.rmtree(out / name, ignore_errors=True)
-        os.replace(tmp, out / name)
+            new.mkdir()
+        shutil.rmtree(old, ignore_errors=True)
+        if (out / name).exists():
+            os.replace(out / name, old)
+        os.replace(new, out / name)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _nonfinite(logs: dict[str, float]) -> str | None:
@@ -261,7 +264,12 @@ RUN_FILES = ("checkpoint.pt", "log.csv", "config.yaml", "train.json", "samples.p
 
 def clear(out: Path) -> None:
     """Remove a run folder's training state and outputs (for ``--restart``)."""
-    for name in (STATE, *PUBLISHED):
+    for name in (
+        STATE,
+        *PUBLISHED,
+        *(f".{p}.{s}" for p in PUBLISHED for s in ("publishing", "old")),
+    ):
         shutil.rmtree(out / name, ignore_errors=True)
+    (out / "resume.pt").unlink(missing_ok=True)  # where state was kept before state/
     for name in RUN_FILES:
         (out / name).unlink(missing_ok=True)

@@ -114,7 +114,7 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
         stderr=subprocess.STDOUT,
         text=True,
     )
-    log = repo / "results/runs/frank/wgan_gp/ckpt/log.csv"  # the live log
+    log = repo / "results/runs/frank/wgan_gp/state/log.csv"  # the live log
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:  # wait for the job to be training, then cancel it
         if log.exists() and len(log.read_text().splitlines()) > 60:

@@ -17,25 +17,18 @@ from ganrepro.jobs import Job, Table
 
 
 def stage(job: Job) -> dict:
-    outs: list = []
-    for name, path in job.outputs.items():
-        if name == "metrics":  # cached: only the DVC cache carries results to a clone
-            continue
-        elif path.endswith("/log.csv"):
-            continue
-        else:
-            outs.append(path)
+    """A job's stage; its metrics.json is a DVC metric and its log.csv a plot (both cached:
+    only the DVC cache carries results to a clone)."""
     out = {
         "cmd": job.cmd,
         "deps": [*job.input_files(), *job.code],
         "params": list(job.reads),
-        "outs": outs,
+        "outs": [p for name, p in job.outputs.items() if name not in ("metrics", "log")],
     }
     if "metrics" in job.outputs:
         out["metrics"] = [{job.outputs["metrics"]: {"cache": True}}]
-    logs = [p for p in job.outputs.values() if p.endswith("/log.csv")]
-    if logs:
-        out["plots"] = [{logs[0]: {"x": "step", "y": "loss_d", "cache": True}}]
+    if "log" in job.outputs:
+        out["plots"] = [{job.outputs["log"]: {"x": "step", "y": "loss_d", "cache": True}}]
     return out
 
 

@@ -290,7 +290,7 @@ def _build(t: Table, params: Params):
                     *("--out", layout.run_file(run_id, k, "metrics"), *P),
                 ),
                 inputs={
-                    **{w: trained[w] for w in ("checkpoint", "summary", "log", "ckpt")},
+                    **{w: trained[w] for w in layout.EVALUATED},
                     "stats": layout.stats(run.data),
                     "classifier": layout.classifier(run.data),
                     **weights,

@@ -36,6 +36,7 @@ RUN_FILES: dict[str, str] = {
 PARTS = ("samples", "interpolation", "cherry")
 RUN_FILES |= {part: f"{part}.npz" for part in PARTS}
 TRAIN_OUTPUTS = ("checkpoint", "summary", "config", "preview", "log", "ckpt", "grids", "tb")
+EVALUATED = ("checkpoint", "summary", "log", "ckpt")  # the training outputs evaluate reads
 DIRECTORIES = ("ckpt", "grids", "tb")  # outputs that are folders
 PART_OF_KIND = {
     "grid": "samples",

@@ -57,16 +57,13 @@ def _epochs(log_csv: Path) -> dict[int, float]:
         return {int(row["step"]): float(row["epoch"]) for row in csv.DictReader(fh)}
 
 
-EVALUATE_READS = ("checkpoint", "summary", "log", "ckpt")
-
-
 def train_files(trained: str | Path | dict[str, Path]) -> dict[str, Path]:
     if isinstance(trained, dict):
-        missing = [k for k in EVALUATE_READS if k not in trained]
+        missing = [k for k in layout.EVALUATED if k not in trained]
         if missing:
             raise ValueError(f"training outputs missing: {', '.join(missing)}")
-        return {k: Path(trained[k]) for k in EVALUATE_READS}
-    return {k: Path(trained) / layout.RUN_FILES[k] for k in EVALUATE_READS}
+        return {k: Path(trained[k]) for k in layout.EVALUATED}
+    return {k: Path(trained) / layout.RUN_FILES[k] for k in layout.EVALUATED}
 
 
 def evaluate_run(

@@ -35,6 +35,7 @@ from ganrepro.config.types import EvaluationConfig
 from ganrepro.data import DATASETS
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.io import atomic_open
+from ganrepro.jobs import PART_SETTINGS  # what each part reads (the job table hashes it)
 
 GRID = 100  # the random grid and the plain sample: 10 x 10
 INTERPOLATION_ROWS = 8
@@ -126,14 +127,6 @@ def paired_fake(sampler: Sampler, seed: int, per_class: int = PER_CLASS) -> tupl
     y = torch.arange(10).repeat_interleave(per_class)
     z, _ = sampler.latents(len(y), seed)
     return sampler.uint8(z, y), y
-
-
-# the evaluation settings each part reads (besides ``seed``); the job table hashes these
-PART_SETTINGS = {
-    "samples": ("seed",),
-    "interpolation": ("seed", "interpolation", "interpolation_steps"),
-    "cherry": ("seed", "cherry_pool"),
-}
 
 
 def sample_part(

@@ -73,11 +73,6 @@ EVALUATE_SETTINGS = (
     "seed",
     "inception_weights",
 )
-PART_SETTINGS = {
-    "samples": ("seed",),
-    "interpolation": ("seed", "interpolation", "interpolation_steps"),
-    "cherry": ("seed", "cherry_pool"),
-}
 # what every figure and table reads besides its runs' settings (titles, seeds)
 OUTPUT_SETTINGS = ("scale", "standins", "seeds")
 REPORT_SETTINGS = ("scale", "seed", "seeds", "standins", "datasets", "evaluation", "classifier")
@@ -306,7 +301,7 @@ def _build(t: Table, params: Params):
                 extra = ("--classifier", inputs["classifier"])
             yield t.job(
                 "visuals",
-                (run_key, *(f"evaluation.{s}" for s in PART_SETTINGS[part])),
+                (run_key, *(f"evaluation.{s}" for s in layout.PART_SETTINGS[part])),
                 name=stage_name("visuals", run_id, part),
                 args=(
                     *("visuals", run_id, "--part", part, "--checkpoint", inputs["checkpoint"]),

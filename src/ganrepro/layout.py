@@ -32,8 +32,14 @@ RUN_FILES: dict[str, str] = {
     "metrics": "metrics.json",
 }
 # the parts `ganrepro visuals` writes (the sample arrays figures draw, seed 0 of the runs they
-# draw), and which one each sample figure kind draws
-PARTS = ("samples", "interpolation", "cherry")
+# draw), with the evaluation settings each reads (the job table hashes them), and which part
+# each sample figure kind draws
+PART_SETTINGS = {
+    "samples": ("seed",),
+    "interpolation": ("seed", "interpolation", "interpolation_steps"),
+    "cherry": ("seed", "cherry_pool"),
+}
+PARTS = tuple(PART_SETTINGS)
 RUN_FILES |= {part: f"{part}.npz" for part in PARTS}
 TRAIN_OUTPUTS = ("checkpoint", "summary", "config", "preview", "log", "ckpt", "grids", "tb")
 EVALUATED = ("checkpoint", "summary", "log", "ckpt")  # the training outputs evaluate reads

@@ -194,12 +194,6 @@ def test_an_unknown_run_is_named(fresh_raw):
         t.producing("results/elsewhere.txt")
 
 
-def test_layout_parts_match_the_visuals_settings():
-    from ganrepro.jobs import PART_SETTINGS
-
-    assert tuple(PART_SETTINGS) == layout.PARTS
-
-
 def test_local_inception_weights_are_an_input_of_the_jobs_that_read_them(fresh_raw, tmp_path):
     fresh_raw["evaluation"]["extractors"] = ["inception", "classifier"]
     fresh_raw["evaluation"]["inception_weights"] = "weights/pt_inception.pth"

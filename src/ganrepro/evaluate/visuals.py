@@ -35,7 +35,7 @@ from ganrepro.config.types import EvaluationConfig
 from ganrepro.data import DATASETS
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.io import atomic_open
-from ganrepro.jobs import PART_SETTINGS  # what each part reads (the job table hashes it)
+from ganrepro.layout import PARTS
 
 GRID = 100  # the random grid and the plain sample: 10 x 10
 INTERPOLATION_ROWS = 8
@@ -171,7 +171,7 @@ def sample_part(
     elif part == "cherry":
         out["cherry"] = cherry_picked(sampler, seed, ev.cherry_pool, classify).numpy()
     else:
-        raise ValueError(f"unknown sample part {part!r} (known: {', '.join(PART_SETTINGS)})")
+        raise ValueError(f"unknown sample part {part!r} (known: {', '.join(PARTS)})")
     return out
 
 

@@ -94,10 +94,41 @@ def metrics_json(run_id: str, data: str, seed: int, fid: float = 50.0) -> dict:
         "images_per_s": 100.0,
         "final": {"classifier": scores, "white_fraction": 0.0},
         "final_test": {},
+        "best": {
+            "step": STEPS[1],
+            "selected_by": "lowest train-split FID (classifier) over the periodic checkpoints",
+            "final": {"classifier": {**scores, "fid": scores["fid"] - 1}},
+            "final_test": {},
+        },
+        "final_draws": {"classifier": {"fid": [fid + seed, fid + seed + 0.5, fid + seed - 0.5]}},
         "curve": curve,
-        "reference": {"classifier": {"train_is": [5.0, 0.1]}, "white_fraction": 0.0},
-        "protocol": {"n_samples": 500},
+        "reference": {
+            "classifier": {
+                "train_is": [5.0, 0.1],
+                "floor": {"train": {"fid": 1.25, "n": 500}, "test": {"fid": 1.5, "n": 300}},
+            },
+            "white_fraction": 0.0,
+        },
+        "protocol": {"n_samples": 500, "draws": 3},
         "losses": {},
+    }
+
+
+def train_json(seed: int) -> dict:
+    """A summary of a run stopped once (SIGTERM) and resumed."""
+    attempt = {"device": "cpu", "device_name": "a CPU", "started": "2026-01-01T00:00:00Z"}
+    return {
+        "status": "completed",
+        "attempts": [
+            {
+                **attempt,
+                "wall_time_s": 2.0 + seed,
+                "from_step": 0,
+                "to_step": 5,
+                "outcome": "interrupted",
+            },
+            {**attempt, "wall_time_s": 3.0, "from_step": 5, "to_step": 10, "outcome": "completed"},
+        ],
     }
 
 
@@ -113,7 +144,10 @@ def write_run(root: Path, params, run_id: str) -> None:
         metrics = metrics_json(run_id, run.data, k)
         _write(root / layout.run_file(run_id, k, "metrics"), json.dumps(metrics))
         _write(root / layout.run_file(run_id, k, "log"), LOG)
-        _write(root / layout.run_file(run_id, k, "summary"), json.dumps({"status": "completed"}))
+        _write(root / layout.run_file(run_id, k, "summary"), json.dumps(train_json(k)))
+    _write(root / layout.run_file(run_id, 0, "config"), f"id: {run_id}\n")
+    preview = root / layout.run_file(run_id, 0, "preview")
+    Image.fromarray(np.full((8, 8, 3), 128, np.uint8)).save(preview)
     conditional = run.model.conditional or run.objective.ac is not None
     arrays = hand_made(conditional, run.id, run.hash(), size=8)
     for part, values in parts(arrays).items():

@@ -150,3 +150,51 @@ def test_a_file_left_out_of_the_reads_is_missing_not_read(root, tmp_path, quick_
     )
     assert r.metrics["frank/dcgan"] == []
     assert "figure fig1_losses_dcgan.png missing" in out.read_text()
+
+
+def test_the_small_page_in_chromium(root, tmp_path):
+    """A whole small-scale results tree (3 seeds, every run, figures the size the plots
+    draw) rendered in headless Chromium: every thumbnail decodes, the console stays silent,
+    every relative link is a file beside the page, and the verdicts, spreads, floors, best
+    checkpoints and compute are on it."""
+    from tests.chromium import relative_links, render
+
+    small = load_params(root / "params.yaml", scale="small")
+    write_tree(tmp_path, small)
+    for source in small.sources:
+        for name in catalog.FIGURES[source]:
+            path = tmp_path / layout.figure(source, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.new("RGB", (1800, 1200), (200, 220, 240)).save(path)
+        for name in catalog.TABLES[source]:
+            path = tmp_path / layout.table(source, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("run,fid\na,1.5\n")
+    index = tmp_path / layout.REPORT
+    files = Files(report_reads(small), root=tmp_path)
+    build_report(small, root / "params.yaml", files, root / "report/deviations.yaml", index)
+    page = index.read_text()
+    n_figures = sum(len(catalog.FIGURES[s]) for s in small.sources)
+    got = render(index, tmp_path)
+    assert (got.loaded, got.images) == (n_figures, n_figures), got.stderr
+    assert got.console == []
+    links = relative_links(page)
+    assert len(links) == n_figures + 3 * len(small.runs)
+    assert [link for link in links if not (index.parent / link).is_file()] == []
+    # thumbnails, not the 1800-pixel originals
+    for uri in re.findall(r'src="data:image/png;base64,([^"]+)"', page):
+        import base64
+        import io
+
+        assert Image.open(io.BytesIO(base64.b64decode(uri))).width == 560
+    verdicts = re.search(r'id="verdicts".*?</table>', page, re.S)[0]
+    assert all(f'href="#{s}"' in verdicts for s in small.sources)
+    row = re.search(r'<tr id="run-frank/dcgan">(.*?)</tr>', page, re.S)[1]
+    # 3 seeds of metrics_json: FID 50, 51, 52; best 49, 50, 51 at step 5; floor 1.25; draws
+    assert f"<td>{num([50.0, 51.0, 52.0])}</td>" in row
+    assert f"<td>{num([49.0, 50.0, 51.0])} [step 5, 5, 5]</td>" in row
+    assert "<td>1.25 (n=500)</td>" in row and f"<td>{num([50.0, 50.5, 49.5])}</td>" in row
+    compute = re.search(r'id="compute".*?</table>', page, re.S)[0]
+    # each seed: an interrupted attempt of 2 + k s and a resumed one of 3 s
+    assert "<td>frank/dcgan</td><td>3</td><td>6</td><td>a CPU</td><td>18.0</td>" in compute
+    assert f"<td>{6 * len(small.runs)}</td>" in compute

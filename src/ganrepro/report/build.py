@@ -52,10 +52,15 @@ def scale_deviations(params: Params, full: Params) -> list[dict]:
 
 def report_reads(params: Params) -> list[str]:
     """The files under results/ the report reads (its declared inputs): every seed's
-    metrics.json of every run, every figure and table (CSV) of every source, and every
-    prepared dataset (the provenance says what each one is). The report's own files
-    (``--params``, ``--deviations`` and the trace.yaml beside it) are not among them."""
-    paths = [layout.run_file(r, k, "metrics") for r in params.runs for k in range(params.seeds)]
+    metrics.json and train.json (compute) of every run, every figure and table (CSV) of every
+    source, and every prepared dataset (the provenance says what each one is). The report's
+    own files (``--params``, ``--deviations`` and the trace.yaml beside it) are not among them."""
+    paths = [
+        layout.run_file(r, k, name)
+        for r in params.runs
+        for k in range(params.seeds)
+        for name in ("metrics", "summary")
+    ]
     for source in params.sources:
         paths += [layout.table(source, name) for name in catalog.TABLES.get(source, {})]
         paths += [layout.figure(source, name) for name in catalog.FIGURES.get(source, {})]

@@ -1,10 +1,14 @@
-"""One self-contained HTML page: figures embedded as data URIs, no script, no external link."""
+"""One HTML page, no script and nothing from outside: figures embedded as thumbnails (data
+URIs, at most THUMB pixels wide) that link to the full-size files beside the page under
+``results/``; each run row links to its samples, training log and resolved settings."""
 
 from __future__ import annotations
 
 import base64
 import html
+import io
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -16,17 +20,20 @@ from ganrepro.data import DATASETS
 from ganrepro.layout import Files
 from ganrepro.outputs import catalog
 from ganrepro.outputs.tables import display_rows
-from ganrepro.report.anchors import ANCHORS, comparability
+from ganrepro.report.anchors import ANCHORS, anchor_verdict
 from ganrepro.report.claims import CLAIMS
 from ganrepro.report.results import Results, present
+from ganrepro.report.summary import summarise
 
 CSS = """
-body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.8em 0;font-size:13px} td,th{border:1px solid #ccc;
 padding:3px 7px;text-align:left;vertical-align:top} th{background:#f3f3f3}
 .banner{background:#fff4d6;border:1px solid #e0b84c;padding:.6em 1em;border-radius:4px}
-.supported{background:#d9f2d9} .not-supported{background:#f8d7d7} .inconclusive{background:#eee}
+.supported,.reproduced{background:#d9f2d9} .not-supported,.not-reproduced{background:#f8d7d7}
+.inconclusive,.not-comparable,.not-testable-at-this-scale{background:#eee}
+.partly-reproduced{background:#fff4d6} .verdict{font-weight:bold;white-space:nowrap}
 .diverged{color:#b00;font-weight:bold} .missing{color:#888;font-style:italic}
 figure{display:inline-block;margin:.6em;vertical-align:top;max-width:560px}
 figure img{max-width:100%;border:1px solid #ddd} figcaption{font-size:12px;color:#555}
@@ -59,14 +66,38 @@ def num(values: list[float]) -> str:
     return f"{m:.4g} ± {sd:.2g}"
 
 
+THUMB = 560  # widest embedded image, in pixels (the full-size file is a click away)
+
+
+def href(rel: str) -> str:
+    """``rel`` (a path under results/) as seen from the page at ``layout.REPORT``."""
+    return esc(os.path.relpath(rel, os.path.dirname(layout.REPORT)))
+
+
+def thumbnail(path: Path) -> str:
+    """The image at ``path`` as a data URI, shrunk to THUMB pixels wide when wider."""
+    from PIL import Image
+
+    data = path.read_bytes()
+    with Image.open(io.BytesIO(data)) as img:
+        if img.width > THUMB:
+            small = img.convert("RGB").resize(
+                (THUMB, round(img.height * THUMB / img.width)), Image.Resampling.LANCZOS
+            )
+            buf = io.BytesIO()
+            small.save(buf, "PNG", optimize=True)
+            data = buf.getvalue()
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
 def image(files: Files, rel: str, caption: str) -> str:
     path = present(files, rel)
     if path is None:
         return f'<p class="missing">figure {esc(Path(rel).name)} missing</p>'
-    data = base64.b64encode(path.read_bytes()).decode()
     return (
-        f'<figure><img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{esc(caption)}</figcaption></figure>"
+        f'<figure><a href="{href(rel)}"><img alt="{esc(path.stem)}" loading="lazy" '
+        f'decoding="async" src="{thumbnail(path)}"></a>'
+        f"<figcaption>{esc(caption)} (click for full size)</figcaption></figure>"
     )
 
 
@@ -102,25 +133,62 @@ def family(run) -> str:
     return f"{run.model.arch.upper() if run.model.arch != 'resnet' else 'ResNet'} / {loss}"
 
 
-def cross_table(params: Params, r: Results) -> str:
-    head = (
-        "source",
-        "run",
-        "model",
-        "dataset (used)",
-        "features",
-        "FID at step 0",
-        "FID",
-        "final / step 0",
-        "IS",
-        "KID",
-        "precision",
-        "recall",
-        "accuracy on samples",
-        "seeds",
-        "wall time (s)",
-        "status",
+def _best(pairs: list[tuple[int, float]]) -> str:
+    """Mean ± std of the best checkpoints' values, with their steps."""
+    if not pairs:
+        return num([])
+    return f"{num([v for _, v in pairs])} [step {', '.join(str(s) for s, _ in pairs)}]"
+
+
+def _floor(found: tuple[float, int] | None) -> str:
+    return num([]) if found is None else f"{found[0]:.4g} (n={found[1]})"
+
+
+def run_links(run_id: str) -> str:
+    """Links to seed 0's samples, training log and resolved settings."""
+    return " ".join(
+        f'<a href="{href(layout.run_file(run_id, 0, name))}">{label}</a>'
+        for name, label in (("preview", "samples"), ("log", "log"), ("config", "settings"))
     )
+
+
+CROSS_HEAD = (
+    ("source", ""),
+    ("run", ""),
+    ("model", ""),
+    ("dataset (used)", ""),
+    ("features", "the features FID and IS use (SPEC: the domain classifier for MNIST)"),
+    ("FID at step 0", "the untrained generator"),
+    ("FID final", "the last checkpoint; mean ± std over training seeds"),
+    (
+        "FID best [step]",
+        "the checkpoint with the lowest train-split curve FID, scored like "
+        "the final one; mean ± std over training seeds",
+    ),
+    (
+        "FID real-data floor",
+        "real held-out (test) images against the same train reference: "
+        "what a perfect generator would score",
+    ),
+    (
+        "FID over draws",
+        "seed 0's final checkpoint scored on independent latent draws: "
+        "mean ± std over draws (evaluation noise, not training noise)",
+    ),
+    ("final / step 0", "the quality bar: at most 0.5 at the quick and small scales"),
+    ("IS final", "mean ± std over training seeds"),
+    ("IS of real data", "the training images, same features and splits"),
+    ("KID", "mean ± std over training seeds"),
+    ("precision", ""),
+    ("recall", ""),
+    ("accuracy on samples", "the domain classifier's accuracy on conditional samples"),
+    ("seeds", ""),
+    ("status", ""),
+    ("files", "seed 0's samples, training log and resolved settings"),
+)
+
+
+def cross_table(params: Params, r: Results) -> str:
     rows = []
     for run_id, run in params.runs.items():
         ms = r.metrics.get(run_id, [])
@@ -138,19 +206,65 @@ def cross_table(params: Params, r: Results) -> str:
         ]
         cells = [esc(c) for c in cells]
         start, final = r.at_start(run_id, "fid"), r.final(run_id, "fid")
-        cells.append(num(start))
-        cells.append(num(final))
-        cells.append(num([b / a for a, b in zip(start, final, strict=False) if a]))
-        cells += [num(r.final(run_id, k)) for k in ("is_mean", "kid_mean", "precision", "recall")]
+        real_is = r.real_is(run_id)
+        cells += [
+            num(start),
+            num(final),
+            _best(r.best(run_id, "fid")),
+            _floor(r.floor(run_id)),
+            num(r.draws(run_id, "fid")),
+            num([b / a for a, b in zip(start, final, strict=False) if a]),
+            num(r.final(run_id, "is_mean")),
+            num([real_is] if real_is is not None else []),
+        ]
+        cells += [num(r.final(run_id, k)) for k in ("kid_mean", "precision", "recall")]
         cells.append(num(r.final(run_id, "accuracy", "classifier")))
         cells.append(str(len(ms)))
-        cells.append(num([m["wall_time_s"] for m in ms]))
         cells.append(f'<span class="{cls}">{esc(status)}</span>')
+        cells.append(run_links(run_id))
         rows.append(
             f'<tr id="run-{esc(run_id)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
         )
-    header = "".join(f"<th>{h}</th>" for h in head)
-    return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
+    header = "".join(
+        f'<th title="{esc(why)}">{esc(h)}</th>' if why else f"<th>{esc(h)}</th>"
+        for h, why in CROSS_HEAD
+    )
+    notes = "".join(f"<li><b>{esc(h)}</b>: {esc(why)}</li>" for h, why in CROSS_HEAD if why)
+    return f"<table><tr>{header}</tr>{''.join(rows)}</table><ul>{notes}</ul>"
+
+
+def compute_table(params: Params, r: Results) -> str:
+    """Per run and in total: the devices, attempts, wall time and device-hours summed over
+    every attempt of every seed (resumes, retries and diverged runs included)."""
+    rows, total_s, total_attempts, devices = [], 0.0, 0, set()
+    for run_id in params.runs:
+        attempts = r.attempts(run_id)
+        if attempts:
+            wall = sum(a["wall_time_s"] for a in attempts)
+            names = sorted({a.get("device_name") or a.get("device", "?") for a in attempts})
+            n = str(len(attempts))
+        else:  # a summary from before attempts were recorded: its own wall time
+            wall = sum(m.get("wall_time_s", 0.0) for m in r.metrics.get(run_id, []))
+            names, n = sorted({t.get("device", "?") for t in r.train.get(run_id, [])}), "—"
+        total_s += wall
+        total_attempts += len(attempts)
+        devices |= set(names)
+        speed = [m["images_per_s"] for m in r.metrics.get(run_id, []) if m.get("images_per_s")]
+        rows.append(
+            f"<tr><td>{esc(run_id)}</td><td>{len(r.train.get(run_id, []))}</td><td>{n}</td>"
+            f"<td>{esc(', '.join(names) or '—')}</td><td>{wall:.1f}</td>"
+            f"<td>{wall / 3600:.4f}</td><td>{num(speed)}</td></tr>"
+        )
+    head = (
+        "<tr><th>run</th><th>seeds</th><th>attempts</th><th>device</th>"
+        "<th>wall time (s, all attempts)</th><th>device-hours</th><th>images/s</th></tr>"
+    )
+    total = (
+        f"<tr><th>total</th><td></td><td>{total_attempts}</td>"
+        f"<td>{esc(', '.join(sorted(devices)))}</td><td>{total_s:.1f}</td>"
+        f"<td>{total_s / 3600:.4f}</td><td></td></tr>"
+    )
+    return f"<table>{head}{''.join(rows)}{total}</table>"
 
 
 def claims_table(r: Results) -> tuple[str, dict[str, int]]:
@@ -171,22 +285,44 @@ def claims_table(r: Results) -> tuple[str, dict[str, int]]:
 def anchors_table(r: Results) -> str:
     rows = []
     for a in ANCHORS:
-        ours = r.final(a.run_id, a.metric)
+        ours = r.final(a.run_id, a.metric, a.extractor) or r.final(a.run_id, a.metric)
+        verdict, why = anchor_verdict(r, a)
+        cls = verdict.replace(" ", "-")
         rows.append(
             f"<tr><td>{esc(a.model)}</td><td>{esc(a.dataset)}</td><td>IS</td>"
-            f"<td>{a.value} ± {a.std}</td><td>{esc(a.where)}</td>"
+            f"<td>{a.value} ± {a.std}</td><td>{esc(a.rule)}</td><td>{esc(a.where)}</td>"
             f"<td>{esc(a.run_id)}: {num(ours)} ({esc(r.extractor(a.run_id) or '—')})</td>"
-            f"<td>{esc(comparability(r, a.run_id))}</td></tr>"
+            f'<td class="{cls}">{esc(verdict)}</td><td>{esc(why)}</td></tr>'
         )
     head = (
         "<tr><th>model</th><th>dataset</th><th>metric</th><th>published</th>"
-        "<th>protocol</th><th>ours</th><th>comparable?</th></tr>"
+        "<th>reproduced if (declared in advance)</th><th>protocol</th><th>ours</th>"
+        "<th>verdict</th><th>why</th></tr>"
     )
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def deviations_html(path: Path, derived: list[dict] = ()) -> str:
-    items = (yaml.safe_load(path.read_text()) if path.is_file() else []) + list(derived)
+def summary_table(params: Params, r: Results, deviations: list[dict]) -> str:
+    rows = []
+    for source in params.sources:
+        s = summarise(params, r, source, deviations)
+        cls = s.verdict.replace(" ", "-")
+        rows.append(
+            f'<tr><td><a href="#{esc(source)}">{esc(source)}</a></td>'
+            f'<td class="verdict {cls}">{esc(s.verdict)}</td>'
+            f"<td><b>Scope:</b> {esc(s.scope)}<br><b>Easy:</b> {esc(s.easy)}<br>"
+            f"<b>Hard:</b> {esc(s.hard)}</td></tr>"
+        )
+    head = "<tr><th>source</th><th>verdict</th><th>scope, what was easy, what was hard</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def deviation_rows(path: Path, derived: list[dict] = ()) -> list[dict]:
+    """The curated deviations (``report/deviations.yaml``), then the scale's derived ones."""
+    return (yaml.safe_load(path.read_text()) if path.is_file() else []) + list(derived)
+
+
+def deviations_html(items: list[dict]) -> str:
     rows = "".join(
         f"<tr><td>{esc(d['source'])}</td><td>{esc(d['topic'])}</td>"
         f"<td>{esc(d['seed'])}</td><td>{esc(d['we'])}</td><td>{esc(d['why'])}</td></tr>"
@@ -230,6 +366,7 @@ def build_page(
     trace: str = "",
 ) -> str:
     claims, counts = claims_table(r)
+    deviations_list = deviation_rows(deviations, scale_deviations)
     banner = ""
     if params.standins or params.scale != "full":
         banner = (
@@ -260,9 +397,11 @@ def build_page(
     nav = " ".join(
         f'<a href="#{s}">{s}</a>'
         for s in (
+            "verdicts",
             "runs",
             "claims",
             "anchors",
+            "compute",
             *params.sources,
             *(("trace",) if trace else ()),
             "deviations",
@@ -284,11 +423,20 @@ def build_page(
 <h1>ganrepro: five GAN reports, reproduced and compared</h1>
 <p>{esc(summary)}</p>{banner}
 <nav>{nav}</nav>
+<h2 id="verdicts">Verdict per source</h2>
+<p>Computed from each source's claims and literature anchors
+(<code>src/ganrepro/report/summary.py</code>): <i>reproduced</i> when every check passes,
+<i>partly</i> when some pass, <i>not reproduced</i> when none passes and one fails,
+<i>not testable at this scale</i> when none passes or fails (too few seeds, stand-in data,
+or a protocol the published numbers were not measured under).</p>
+{summary_table(params, r, deviations_list)}
 <h2 id="runs">Every run</h2>
-<p>Final metrics of each run (mean ± std over seeds where there are several), against the
-training split's reference statistics. "FID at step 0" scores the untrained generator: a run
-has learned when its final FID is well below it (the quick and small scales ask for at most
-half).
+<p>Final and best-checkpoint metrics of each run against the training split's reference
+statistics. A ± is a sample standard deviation (not a standard error): over training seeds in
+every column but "FID over draws", where it is over latent draws of one checkpoint. The best
+checkpoint is chosen by train-split FID, never by the test split. "FID at step 0" scores the
+untrained generator: a run has learned when its final FID is well below it (the quick and
+small scales ask for at most half).
 Classes: {esc(classes)}.</p>
 {cross_table(params, r)}
 <h2 id="claims">Claims</h2>
@@ -300,14 +448,22 @@ and not supported when one goes the other way after Holm's correction. The p-val
 per-seed values behind each verdict are shown.</p>
 {claims}
 <h2 id="anchors">Literature anchors</h2>
+<p>Each published number with the tolerance that counts as reproduced, declared in
+<code>src/ganrepro/report/anchors.py</code> before any full-scale result, and compared only under
+its own protocol (features, sample count, IS splits, data); otherwise the row says why not.</p>
 {anchors_table(r)}
+<h2 id="compute">Compute</h2>
+<p>Every attempt of every seed counts (the first run, each resume after an interruption, a retry,
+a diverged run), from each run's <code>train.json</code>. Wall time is the training process's
+(evaluation not included).</p>
+{compute_table(params, r)}
 {sections}
 {f'<h2 id="trace">Settings trace</h2>{trace}' if trace else ""}
 <h2 id="deviations">Deviations</h2>
 <p>Every place where we follow SPEC, or the paper or code a source cites, instead of the
 source's text, or had to choose; and, below the list, every setting of this scale that differs
 from the full scale beyond sizes and budgets (derived from <code>params.yaml</code>).</p>
-{deviations_html(deviations, scale_deviations)}
+{deviations_html(deviations_list)}
 <h2 id="provenance">Provenance</h2>
 <table>{prov_rows}</table>
 </body></html>

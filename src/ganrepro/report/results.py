@@ -24,25 +24,32 @@ def present(files: Files, rel: str) -> Path | None:
 
 @dataclass
 class Results:
-    """``metrics[run_id]``: one metrics.json dict per seed that has one (missing seeds: absent)."""
+    """``metrics[run_id]``: one metrics.json dict per seed that has one (missing seeds: absent);
+    ``train[run_id]``: the seeds' train.json summaries the same way (compute, attempts)."""
 
     metrics: dict[str, list[dict]]
     scale: str = "quick"
     standins: bool = True
     expected: dict[str, int] = field(default_factory=dict)  # run_id -> seeds expected
+    train: dict[str, list[dict]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, params: Params, files: Files) -> Results:
         """Every seed's metrics.json among ``files`` (one that is not there is missing)."""
-        metrics = {}
-        for run_id in params.runs:
-            metrics[run_id] = [
+
+        def each(run_id: str, name: str) -> list[dict]:
+            return [
                 json.loads(path.read_text())
                 for k in range(params.seeds)
-                if (path := present(files, layout.run_file(run_id, k, "metrics")))
+                if (path := present(files, layout.run_file(run_id, k, name)))
             ]
+
         return cls(
-            metrics, params.scale, params.standins, {run_id: params.seeds for run_id in params.runs}
+            {run_id: each(run_id, "metrics") for run_id in params.runs},
+            params.scale,
+            params.standins,
+            {run_id: params.seeds for run_id in params.runs},
+            {run_id: each(run_id, "summary") for run_id in params.runs},
         )
 
     def extractor(self, run_id: str) -> str | None:
@@ -60,6 +67,52 @@ class Results:
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
                 out.append(float(value))
         return out
+
+    def best(self, run_id: str, key: str) -> list[tuple[int, float]]:
+        """Per seed: (step, value of ``key``) of the best checkpoint (selected by train-split
+        FID, see metrics.json's ``best.selected_by``), scored with the final protocol."""
+        out = []
+        for m in self.metrics.get(run_id, []):
+            best = m.get("best") or {}
+            ex = self.extractor(run_id)
+            value = (best.get("final") or {}).get(ex, {}).get(key)
+            if value is not None and math.isfinite(value):
+                out.append((int(best["step"]), float(value)))
+        return out
+
+    def selected_by(self, run_id: str) -> str | None:
+        for m in self.metrics.get(run_id, []):
+            if m.get("best"):
+                return m["best"].get("selected_by")
+        return None
+
+    def floor(self, run_id: str, split: str = "train") -> tuple[float, int] | None:
+        """(FID, n) of real held-out images against the ``split`` reference, same features:
+        what a perfect generator would score beside the final FID (seed 0's record)."""
+        ms = self.metrics.get(run_id) or []
+        ex = self.extractor(run_id)
+        f = ((ms[0].get("reference") or {}).get(ex) or {}).get("floor") if ms else None
+        if not f or split not in f:
+            return None
+        return float(f[split]["fid"]), int(f[split]["n"])
+
+    def real_is(self, run_id: str) -> float | None:
+        """IS of the real training images, same features."""
+        ms = self.metrics.get(run_id) or []
+        ex = self.extractor(run_id)
+        v = ((ms[0].get("reference") or {}).get(ex) or {}).get("train_is") if ms else None
+        return float(v[0]) if v else None
+
+    def draws(self, run_id: str, key: str) -> list[float]:
+        """Seed 0's final checkpoint scored on each latent draw (the evaluation-draw spread)."""
+        ms = self.metrics.get(run_id) or []
+        ex = self.extractor(run_id)
+        got = ((ms[0].get("final_draws") or {}).get(ex) or {}).get(key, []) if ms else []
+        return [float(v) for v in got if v is not None and math.isfinite(v)]
+
+    def attempts(self, run_id: str) -> list[dict]:
+        """Every attempt of every seed (train.json ``attempts``; resumes and retries too)."""
+        return [a for t in self.train.get(run_id, []) for a in t.get("attempts", [])]
 
     def curves(self, run_id: str, key: str) -> list[list[tuple[int, float]]]:
         """Per seed: [(step, value)] over the periodic checkpoints."""

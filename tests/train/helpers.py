@@ -20,10 +20,10 @@ def synthetic(run: RunConfig, n: int = 48, seed: int = 0):
     return x, y, spec.n_classes
 
 
-def make_trainer(run: RunConfig, seed: int = 0):
+def make_trainer(run: RunConfig, seed: int = 0, runtime=None):
     x, y, k = synthetic(run)
     torch.manual_seed(seed)
-    return TRAINERS[run.trainer](run, x, y, k, seed)
+    return TRAINERS[run.trainer](run, x, y, k, seed, runtime)
 
 
 def short(run: RunConfig, steps: int, checkpoints: int = 2) -> RunConfig:

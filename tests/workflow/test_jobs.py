@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from ganrepro import layout
 from ganrepro.config import parse_params
 from ganrepro.jobs import Table
 

@@ -18,24 +18,31 @@ from ganrepro.config.types import RunConfig
 from ganrepro.models import build, output_range
 from ganrepro.registry import OPTIMIZERS
 from ganrepro.train.batches import IndexBatches
+from ganrepro.train.runtime import Runtime, per_sample
 
 
-def make_optimizer(params, cfg, lr: float | None = None) -> torch.optim.Optimizer:
+def make_optimizer(
+    params, cfg, lr: float | None = None, fused: bool = False
+) -> torch.optim.Optimizer:
     """The optimiser of an ``OptimConfig`` (at ``lr`` when given): every setting that changes
-    its steps is passed, none left to PyTorch's defaults."""
+    its steps is passed, none left to PyTorch's defaults. ``fused``: Adam's fused kernel,
+    RMSprop's foreach path (the same update, its sums in another order)."""
     lr = cfg.lr if lr is None else lr
     if cfg.name == "adam":
-        extra = {"betas": tuple(cfg.betas)}
+        extra = {"betas": tuple(cfg.betas), **({"fused": True} if fused else {})}
     elif cfg.name == "rmsprop":
         extra = {"alpha": cfg.alpha, "momentum": 0.0, "centered": False}
+        extra |= {"foreach": True} if fused else {}
     else:
         raise ValueError(f"unknown optimiser {cfg.name!r}")
     return OPTIMIZERS[cfg.name](params, lr=lr, eps=cfg.eps, weight_decay=0.0, **extra)
 
 
 def grad_norm(module: nn.Module) -> Tensor:
-    grads = [p.grad.detach().flatten() for p in module.parameters() if p.grad is not None]
-    return torch.cat(grads).norm() if grads else torch.zeros(())
+    """The L2 norm of all of ``module``'s gradients together (per-tensor norms, then their
+    norm: no copy of the gradients)."""
+    grads = [p.grad.detach() for p in module.parameters() if p.grad is not None]
+    return torch.nn.utils.get_total_norm(grads) if grads else torch.zeros(())
 
 
 def total_iterations(run: RunConfig, n_train: int) -> int:
@@ -63,18 +70,29 @@ class AdversarialTrainer:
         "lr",
     )
 
-    def __init__(self, run: RunConfig, x: Tensor, y: Tensor | None, n_classes: int, seed: int):
+    def __init__(
+        self,
+        run: RunConfig,
+        x: Tensor,
+        y: Tensor | None,
+        n_classes: int,
+        seed: int,
+        runtime: Runtime | None = None,
+    ):
         self.run = run
+        self.runtime = runtime = runtime or Runtime()
         self.device = x.device
         self.range = output_range(run.model)
         self.batches = IndexBatches(x, y, seed, self.range)
         self.n_classes = n_classes
         self.conditional = run.model.conditional or run.objective.ac is not None
         self.G, self.D = build(run.model, x.shape[1], n_classes, ac=run.objective.ac is not None)
-        self.G.to(self.device)
-        self.D.to(self.device)
-        self.opt_g = make_optimizer(self.G.parameters(), run.optim)
-        self.opt_d = make_optimizer(self.D.parameters(), run.optim)
+        runtime.prepare(self.G.to(self.device), self.device)
+        runtime.prepare(self.D.to(self.device), self.device)
+        self.g_net, self.d_net = runtime.forward(self.G), runtime.forward(self.D)
+        self.joint = runtime.joint_critic and per_sample(self.D)
+        self.opt_g = make_optimizer(self.G.parameters(), run.optim, fused=runtime.fused_optim)
+        self.opt_d = make_optimizer(self.D.parameters(), run.optim, fused=runtime.fused_optim)
         self.loss = objectives.loss_of(run.objective)
         self.total = total_iterations(run, len(x))
         self.step_count = 0
@@ -96,15 +114,32 @@ class AdversarialTrainer:
                 group["lr"] = lr
         return lr
 
+    def _D(self, x: Tensor, y: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """The critic's scores (fp32) and class logits, in the runtime's precision."""
+        with self.runtime.autocast_to(self.device):
+            score, cls = self.d_net(x, y)
+        return score.float(), (cls.float() if cls is not None else None)
+
+    def _G(self, z: Tensor, y: Tensor | None) -> Tensor:
+        with self.runtime.autocast_to(self.device):
+            return self.g_net(z, y).float()
+
     def critic_loss(self, real: Tensor, fake: Tensor, y: Tensor | None) -> tuple[Tensor, dict]:
-        """The critic's loss on one real and one fake batch, with its regularisers."""
+        """The critic's loss on one real and one fake batch, with its regularisers. A critic
+        that treats each sample on its own scores both in one pass (``Runtime.joint_critic``)."""
         o = self.run.objective
-        s_real, cls_real = self.D(real, y)
-        s_fake, _ = self.D(fake, y)
+        if self.joint:
+            both, cls = self._D(torch.cat((real, fake)), None if y is None else torch.cat((y, y)))
+            s_real, s_fake = both.split(real.shape[0])
+            cls_real = None if cls is None else cls[: real.shape[0]]
+        else:
+            s_real, cls_real = self._D(real, y)
+            s_fake, _ = self._D(fake, y)
         loss = self.loss.d(s_real, s_fake)
         parts = {"d_real": s_real.mean(), "d_fake": s_fake.mean()}
         if o.gp:
             eps = torch.rand(real.shape[0], device=self.device)
+            # eager: a compiled backward cannot be differentiated again (create_graph)
             gp = objectives.gradient_penalty(lambda x: self.D(x, y)[0], real, fake, eps)
             loss = loss + o.gp * gp
             parts["gp"] = gp
@@ -116,7 +151,7 @@ class AdversarialTrainer:
 
     def generator_loss(self, z: Tensor, y: Tensor | None) -> tuple[Tensor, dict]:
         o = self.run.objective
-        score, cls = self.D(self.G(z, y), y)
+        score, cls = self._D(self._G(z, y), y)
         loss = self.loss.g(score)
         parts = {}
         if o.ac is not None:
@@ -131,7 +166,7 @@ class AdversarialTrainer:
         real, y = batch or self.batches.next(self.run.schedule.batch_size)
         y = y if self.conditional else None
         with torch.no_grad():
-            fake = self.G(self._z(real.shape[0]), y)
+            fake = self._G(self._z(real.shape[0]), y)
         loss, parts = self.critic_loss(real, fake, y)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
@@ -155,10 +190,11 @@ class AdversarialTrainer:
         self.opt_g.step()
         return {"loss_g": loss.detach(), **{k: v.detach() for k, v in parts.items()}}
 
-    def step(self) -> dict[str, float]:
+    def step(self) -> dict[str, Tensor]:
         """One generator iteration: ``n_critic`` critic steps (logged as means), one G step.
         With ``reuse_real`` the critic steps share one real batch (the WGAN-GP tutorial's loop,
-        "4. WGAN-GP/train.py", the loops at l.68-76)."""
+        "4. WGAN-GP/train.py", the loops at l.68-76). The logged values stay on the device as
+        0-d tensors (no host sync here; :func:`ganrepro.train.runtime.floats` fetches them)."""
         s = self.run.schedule
         n = s.n_critic
         lr = self._set_lr()
@@ -167,8 +203,8 @@ class AdversarialTrainer:
         for _ in range(n):
             for k, v in self.critic_step(shared).items():
                 sums[k] = sums.get(k, 0) + v
-        out = {k: v.item() / n for k, v in sums.items()}
-        out.update({k: v.item() for k, v in self.generator_step().items()}, lr=lr)
+        out = {k: v / n for k, v in sums.items()}
+        out.update(self.generator_step(), lr=lr)
         out["wdist"] = out["d_real"] - out["d_fake"]
         self.step_count += 1
         return out

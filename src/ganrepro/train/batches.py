@@ -27,25 +27,33 @@ class IndexBatches:
         self.x, self.y, self.range = x, y, value_range
         self.n = len(x)
         self.gen = torch.Generator().manual_seed(seed)
-        self.perm = torch.randperm(self.n, generator=self.gen)
-        self.pos = 0
+        self._shuffle()
         self.epochs_done = 0
+
+    def _shuffle(self) -> None:
+        self.perm = torch.randperm(self.n, generator=self.gen)
+        self._on_device()
+
+    def _on_device(self) -> None:
+        """The permutation also on the data's device, copied once an epoch (a copy per batch
+        would wait for the device at every step)."""
+        self.perm_x = self.perm.to(self.x.device)
+        self.pos = 0
 
     def indices(self, size: int) -> Tensor:
         out = []
         while size > 0:
             if self.pos == self.n:
-                self.perm = torch.randperm(self.n, generator=self.gen)
-                self.pos = 0
+                self._shuffle()
                 self.epochs_done += 1
             take = min(size, self.n - self.pos)
-            out.append(self.perm[self.pos : self.pos + take])
+            out.append(self.perm_x[self.pos : self.pos + take])
             self.pos += take
             size -= take
-        return torch.cat(out)
+        return out[0] if len(out) == 1 else torch.cat(out)
 
     def next(self, size: int) -> tuple[Tensor, Tensor | None]:
-        idx = self.indices(size).to(self.x.device)
+        idx = self.indices(size)
         x = to_model_range(self.x[idx], *self.range)
         return x, (self.y[idx] if self.y is not None else None)
 
@@ -63,5 +71,7 @@ class IndexBatches:
 
     def load_state_dict(self, state: dict) -> None:
         self.gen.set_state(state["gen"])
-        self.perm, self.pos = state["perm"].clone(), state["pos"]
+        self.perm = state["perm"].clone()
+        self._on_device()
+        self.pos = state["pos"]
         self.epochs_done = state["epochs_done"]

@@ -30,6 +30,7 @@ from ganrepro.models import build, output_range
 from ganrepro.registry import LOSSES
 from ganrepro.train.adversarial import grad_norm, make_optimizer
 from ganrepro.train.batches import IndexBatches
+from ganrepro.train.runtime import Runtime, floats, per_sample
 
 
 def push(d_net, snapshots: list[dict], x: Tensor, eta: float) -> Tensor:
@@ -73,15 +74,25 @@ class CFGTrainer:
         "lr",
     )
 
-    def __init__(self, run: RunConfig, x: Tensor, y: Tensor | None, n_classes: int, seed: int):
+    def __init__(
+        self,
+        run: RunConfig,
+        x: Tensor,
+        y: Tensor | None,
+        n_classes: int,
+        seed: int,
+        runtime: Runtime | None = None,
+    ):
         self.run, self.cfg = run, run.cfg
+        self.runtime = runtime = runtime or Runtime()
         self.device = x.device
         self.range = output_range(run.model)
         self.batches = IndexBatches(x, None, seed, self.range)
         self.G, self.D = build(run.model, x.shape[1], n_classes, ac=False)
-        self.G.to(self.device)
-        self.D.to(self.device)
-        self.opt_d = make_optimizer(self.D.parameters(), run.optim)
+        runtime.prepare(self.G.to(self.device), self.device)
+        runtime.prepare(self.D.to(self.device), self.device)
+        self.joint = runtime.joint_critic and per_sample(self.D)
+        self.opt_d = make_optimizer(self.D.parameters(), run.optim, fused=runtime.fused_optim)
         self.loss = LOSSES[run.objective.loss]  # logistic: the loader allows no other
         # D_1..D_T start as copies of the initial D (buffers included)
         self.snapshots = [self._d_params() for _ in range(self.cfg.T)]
@@ -105,7 +116,12 @@ class CFGTrainer:
         """A fresh optimiser for one refit: D's ``optim`` settings (name, alpha or betas, eps;
         the authors' cfggan.py OptimConfig serves "discriminator and approximator"), at
         ``cfg.approx_lr``."""
-        return make_optimizer(self.G.parameters(), self.run.optim, lr=self.cfg.approx_lr)
+        return make_optimizer(
+            self.G.parameters(),
+            self.run.optim,
+            lr=self.cfg.approx_lr,
+            fused=self.runtime.fused_optim,
+        )
 
     def _fit_approximator(self, z: Tensor, target: Tensor) -> tuple[float, float]:
         c = self.cfg
@@ -152,22 +168,26 @@ class CFGTrainer:
         self.initialized = True
         return fit
 
-    def d_update(self, t: int) -> dict[str, float]:
-        """One logistic-loss update of D: real data vs G through the first ``t`` snapshots."""
+    def d_update(self, t: int) -> dict[str, Tensor]:
+        """One logistic-loss update of D: real data vs G through the first ``t`` snapshots
+        (both scored in one pass when D treats each sample on its own)."""
         real, _ = self.batches.next(self.run.schedule.batch_size)
         fake = self.generate(self._z(real.shape[0]), t)
-        s_real, _ = self.D(real)
-        s_fake, _ = self.D(fake)
+        if self.joint:
+            s_real, s_fake = self.D(torch.cat((real, fake)))[0].split(real.shape[0])
+        else:
+            s_real, _ = self.D(real)
+            s_fake, _ = self.D(fake)
         loss = self.loss.d(s_real, s_fake)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         gn = grad_norm(self.D)
         self.opt_d.step()
         return {
-            "loss_d": loss.item(),
-            "d_real": s_real.mean().item(),
-            "d_fake": s_fake.mean().item(),
-            "grad_norm_d": gn.item(),
+            "loss_d": loss.detach(),
+            "d_real": s_real.detach().mean(),
+            "d_fake": s_fake.detach().mean(),
+            "grad_norm_d": gn,
         }
 
     def step(self) -> dict[str, float]:
@@ -177,9 +197,10 @@ class CFGTrainer:
         approx_loss, approx_lr = self.approximate() if self.initialized else self.initialize()
         for t in range(self.cfg.T):
             for _ in range(self.cfg.U):
-                logs = self.d_update(t)
+                last = self.d_update(t)
             self.snapshots[t] = self._d_params()
         self.step_count += 1
+        logs = floats(last)  # one transfer per stage
         return {
             **logs,
             "gap": abs(logs["d_real"] - logs["d_fake"]),

@@ -39,6 +39,7 @@ from ganrepro.registry import TRAINERS
 from ganrepro.train import checkpoint
 from ganrepro.train.grids import fixed_inputs, save_grid
 from ganrepro.train.logger import RunLogger
+from ganrepro.train.runtime import floats
 
 SIGTERM_EXIT = 143  # 128 + SIGTERM: the job was stopped and can be resumed
 
@@ -167,7 +168,7 @@ def train(
     try:
         while trainer.step_count < trainer.total:
             t0 = time.perf_counter()
-            logs = trainer.step()
+            logs = floats(trainer.step())
             rate = trainer.images_per_step / max(time.perf_counter() - t0, 1e-9)
             rates.append(rate)
             reason = _nonfinite(logs) or getattr(trainer, "diverged", lambda _: None)(logs)

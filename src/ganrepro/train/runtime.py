@@ -1,0 +1,117 @@
+"""How a training step runs, as opposed to what it computes: runtime knobs with safe defaults.
+
+None of them is a setting of the run (none enters the config hash). The defaults change results
+only by float reassociation (a different order of the same sums); ``autocast`` and ``compile``
+are off by default. The knobs in force are recorded in ``train.json`` (``runtime``).
+
+Pass them as ``ganrepro train --runtime autocast=bf16 --runtime compile=true`` or, for every
+training job of the workflow, ``snakemake --config runtime="autocast=bf16,compile=true"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+AUTOCAST = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    # Adam's fused kernel (one pass over each parameter, CPU and CUDA); RMSprop's foreach path
+    fused_optim: bool = True
+    # conv nets in NHWC (channels-last), the layout oneDNN and cuDNN prefer
+    channels_last: bool = True
+    # one critic pass over [real; fake] instead of two, where the critic treats each sample on
+    # its own (no BatchNorm, no dropout: then the two are equal up to reassociation)
+    joint_critic: bool = True
+    # "bf16"/"fp16": the networks' matmuls and convs in low precision; the gradient penalty and
+    # every loss stay in fp32
+    autocast: str = "none"
+    # torch.compile the generator and the critic (CUDA graphs are the compiler's to use)
+    compile: bool = False
+    # TF32 matmuls and convs on CUDA (no effect on the CPU)
+    tf32: bool = True
+    # logged values leave the device every this many steps (one transfer, not one per value)
+    log_every: int = 25
+
+    def __post_init__(self):
+        if self.autocast not in AUTOCAST:
+            raise ValueError(f"runtime autocast={self.autocast!r}: one of {', '.join(AUTOCAST)}")
+        if self.log_every < 1:
+            raise ValueError(f"runtime log_every={self.log_every}: at least 1")
+
+    @classmethod
+    def parse(cls, items: list[str] | str | None) -> Runtime:
+        """``["key=value", ...]`` (or one comma-separated string) -> Runtime; an unknown key or a
+        bad value is one error naming it."""
+        if not items:
+            return cls()
+        if isinstance(items, str):
+            items = [i for i in items.split(",") if i.strip()]
+        types = {f.name: f.type for f in dataclasses.fields(cls)}
+        values = {}
+        for item in items:
+            key, sep, raw = item.partition("=")
+            key, raw = key.strip(), raw.strip()
+            if not sep or key not in types:
+                raise ValueError(
+                    f"runtime {item!r}: expected key=value with key one of {', '.join(types)}"
+                )
+            if types[key] == "bool":
+                if raw.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                    raise ValueError(f"runtime {key}={raw!r}: true or false")
+                values[key] = raw.lower() in ("true", "1", "yes", "on")
+            elif types[key] == "int":
+                try:
+                    values[key] = int(raw)
+                except ValueError:
+                    raise ValueError(f"runtime {key}={raw!r}: an integer") from None
+            else:
+                values[key] = raw
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def autocast_to(self, device: torch.device):
+        """The autocast context of the networks' forward passes (disabled with "none")."""
+        dtype = AUTOCAST[self.autocast]
+        return torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None)
+
+    def prepare(self, net: nn.Module, device: torch.device) -> nn.Module:
+        """``net`` in the memory format asked for (conv nets only)."""
+        if self.channels_last and any(
+            isinstance(m, nn.Conv2d | nn.ConvTranspose2d) for m in net.modules()
+        ):
+            net.to(memory_format=torch.channels_last)
+        if device.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = self.tf32
+            torch.backends.cudnn.allow_tf32 = self.tf32
+        return net
+
+    def forward(self, net: nn.Module):
+        """The callable to run ``net`` through: compiled when asked (its parameters and state
+        dict stay ``net``'s own)."""
+        return torch.compile(net) if self.compile else net
+
+
+def floats(logs: dict[str, Tensor | float]) -> dict[str, float]:
+    """Logged values as Python floats, the tensors among them fetched in one transfer."""
+    keys = [k for k, v in logs.items() if isinstance(v, Tensor)]
+    out = {k: float(v) for k, v in logs.items() if not isinstance(v, Tensor)}
+    if keys:
+        values = torch.stack([logs[k].detach().float().reshape(()) for k in keys]).tolist()
+        out.update(zip(keys, values, strict=True))
+    return {k: out[k] for k in logs}
+
+
+def per_sample(net: nn.Module) -> bool:
+    """True when ``net`` (in training mode) treats each sample of a batch on its own: no
+    BatchNorm (batch statistics) and no dropout (a mask drawn per call)."""
+    return not any(
+        isinstance(m, nn.modules.batchnorm._BatchNorm | nn.Dropout) for m in net.modules()
+    )

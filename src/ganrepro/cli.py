@@ -100,9 +100,11 @@ def cmd_train(args) -> None:
         save_every_s=args.save_every,
         restart_if_changed=args.restart_if_changed,
     )
+    compute = summary["compute"]
     print(
         f"{run.id}: {summary['status']} after {summary['steps_done']}/{summary['total_steps']} "
-        f"steps in {summary['wall_time_s']:.1f} s"
+        f"steps in {summary['wall_time_s']:.1f} s "
+        f"({compute['wall_time_s']:.1f} s over {compute['attempts']} attempt(s) in all)"
         + (f" ({summary['reason']})" if summary["reason"] else "")
     )
 

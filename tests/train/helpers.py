@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
 
 import torch
 
@@ -66,3 +68,17 @@ def poison_critic(trainer) -> None:
     """Fill a critic weight with NaN: the next losses are not finite."""
     with torch.no_grad():
         next(trainer.D.parameters()).fill_(float("nan"))
+
+
+def sigterm_after(k: int):
+    """A trainer hook: a real SIGTERM to this process right after step k."""
+    return at_step(k, lambda _: os.kill(os.getpid(), signal.SIGTERM))
+
+
+def _crash(_):
+    raise KeyboardInterrupt("simulated crash")
+
+
+def crash_after(k: int):
+    """A trainer hook: a crash (no checkpoint written) right after step k."""
+    return at_step(k, _crash)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from ganrepro.config.types import CFGConfig
 from ganrepro.train import checkpoint
 from ganrepro.train.run import SIGTERM_EXIT, train
 
-from .helpers import at_step, poison_critic, short
+from .helpers import at_step, crash_after, poison_critic, short, sigterm_after
 
 # one run per trainer/architecture family: MLP + dropout + clipping, DCGAN + BN + GP,
 # ResNet + CBN + AC + lr decay, CFG-GAN
@@ -54,20 +53,6 @@ def test_same_seed_same_bytes(quick_params, prepared, reference, tmp_path, run_i
     assert (tmp_path / "seed1" / "checkpoint.pt").read_bytes() != reference[run_id]
 
 
-def _sigterm_after(k: int):
-    """A real SIGTERM to this process right after step k."""
-    return at_step(k, lambda _: os.kill(os.getpid(), signal.SIGTERM))
-
-
-def _crash(_):
-    raise KeyboardInterrupt("simulated crash")
-
-
-def _crash_after(k: int):
-    """A crash (no checkpoint written) right after step k."""
-    return at_step(k, _crash)
-
-
 @pytest.mark.parametrize("run_id", FAMILIES)
 def test_sigterm_at_any_step_resumes_to_the_same_bytes(
     quick_params, prepared, reference, tmp_path, run_id
@@ -76,7 +61,7 @@ def test_sigterm_at_any_step_resumes_to_the_same_bytes(
     for k in range(1, STEPS[run_id]):
         out = tmp_path / f"k{k}"
         with pytest.raises(SystemExit) as exc:
-            _train(run, prepared, out, trainer_hook=_sigterm_after(k))
+            _train(run, prepared, out, trainer_hook=sigterm_after(k))
         assert exc.value.code == SIGTERM_EXIT
         assert not (out / "checkpoint.pt").exists()  # no final output from a stopped run
         assert checkpoint.load(checkpoint.latest_resumable(out / "state"))["step"] == k
@@ -93,7 +78,7 @@ def test_a_crash_resumes_from_the_last_periodic_checkpoint(
 ):
     run = short(quick_params.run("ding/wgan"), STEPS["ding/wgan"], checkpoints=3)  # 2, 4, 6
     with pytest.raises(KeyboardInterrupt):
-        _train(run, prepared, tmp_path, trainer_hook=_crash_after(5))
+        _train(run, prepared, tmp_path, trainer_hook=crash_after(5))
     assert [s for s, _ in checkpoint.periodic_checkpoints(tmp_path / "state")] == [0, 2, 4]
     _train(run, prepared, tmp_path)
     # the periodic marks differ from the reference run's, but the final state may not
@@ -107,7 +92,7 @@ def test_a_crash_resumes_from_the_last_periodic_checkpoint(
 def test_resume_refuses_a_different_config(quick_params, prepared, tmp_path):
     run = short(quick_params.run("ding/wgan"), 4)
     with pytest.raises(KeyboardInterrupt):
-        _train(run, prepared, tmp_path, trainer_hook=_crash_after(1))
+        _train(run, prepared, tmp_path, trainer_hook=crash_after(1))
     changed = dataclasses.replace(run, optim=dataclasses.replace(run.optim, lr=1e-3))
     with pytest.raises(checkpoint.CheckpointMismatch, match="different configuration"):
         _train(changed, prepared, tmp_path)
@@ -117,7 +102,7 @@ def test_restart_if_changed_discards_another_configs_state(quick_params, prepare
     """The workflow's setting: after a parameter change the run starts over, never mixing."""
     run = short(quick_params.run("ding/wgan"), 4)
     with pytest.raises(KeyboardInterrupt):
-        _train(run, prepared, tmp_path / "a", trainer_hook=_crash_after(3))
+        _train(run, prepared, tmp_path / "a", trainer_hook=crash_after(3))
     changed = dataclasses.replace(run, optim=dataclasses.replace(run.optim, lr=1e-3))
     summary = _train(changed, prepared, tmp_path / "a", restart_if_changed=True)
     assert summary["status"] == "completed"
@@ -225,6 +210,11 @@ def test_cli_sigterm_then_resume_matches_an_uninterrupted_run(root, raw_params, 
     again = subprocess.run(cmd + [str(out)], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert (out / "checkpoint.pt").read_bytes() == (tmp_path / "ref/checkpoint.pt").read_bytes()
+    attempts = json.loads((out / "train.json").read_text())["attempts"]  # the compute of both
+    assert [(a["from_step"], a["to_step"], a["outcome"]) for a in attempts] == [
+        (0, stopped_at, "interrupted"),
+        (stopped_at, 40, "completed"),
+    ]
 
 
 def test_state_trained_on_other_data_is_never_resumed(quick_params, prepared, tmp_path):

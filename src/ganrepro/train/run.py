@@ -13,10 +13,14 @@ Files in the run folder: ``checkpoint.pt`` (final; for a diverged run the last g
 publishes ``ckpt/``, ``grids/`` and ``tb/`` from it at the end, as hard links. A workflow
 manager may delete or restore the published folders around a job (Snakemake deletes a job's
 outputs before it runs and after it fails); ``state/`` is training's own and survives both.
+``state/attempts.json`` is the run's compute history, one entry per process that trained it
+(``attempts``): it is kept beside the resumable state, never in it, so no time enters a
+checkpoint.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -37,6 +41,7 @@ from ganrepro.data.store import load as load_dataset
 from ganrepro.io import atomic_write, remove_stale_temps, write_json
 from ganrepro.registry import TRAINERS
 from ganrepro.train import checkpoint
+from ganrepro.train.attempts import History
 from ganrepro.train.grids import fixed_inputs, save_grid
 from ganrepro.train.logger import RunLogger
 from ganrepro.train.runtime import floats
@@ -95,7 +100,18 @@ def train(
     ``trainer_hook(trainer)``, for tests, may wrap the trainer before the loop starts.
     ``settings`` (``config.origin.resolved_config``, with each value's origin) is kept as
     ``config.yaml``; without it, the resolved config alone.
+
+    train.json: ``status``, ``reason``, ``diverged_at_step``, ``seed``, ``config_hash``,
+    ``steps_done``, ``total_steps``, ``device``, ``images_per_s_median``, and two times:
+    ``wall_time_s`` is this process's alone, from the start of its training loop to its final
+    checkpoint and samples (for a resumed run, the last attempt's training only; about 0 for a
+    rerun with nothing left to train); ``compute.wall_time_s`` is the run's whole cost, the sum
+    over ``attempts`` (every process that trained it, each timed from its start, data loading
+    included, to its end), with ``compute.attempts`` (their number), ``compute.device_hours``
+    (the sum / 3600) and ``compute.devices`` (the device names used, sorted). See
+    ``ganrepro.train.attempts`` for an attempt's fields and how a killed one is counted.
     """
+    t_process = time.perf_counter()
     out = Path(out)
     state = out / STATE
     (state / "grids").mkdir(parents=True, exist_ok=True)  # exists even if no grid is reached
@@ -153,6 +169,12 @@ def train(
     else:
         checkpoint.save(checkpoint.periodic_path(state, 0), payload())
     start = trainer.step_count
+    # the compute history: a new one when starting over; none of it enters the state
+    key = {"config_hash": run.hash(), "seed": seed, "data_hash": data_hash}
+    history = History(state, key, start if found is not None else None, report)
+    if start < trainer.total:  # a rerun with nothing to train is no attempt
+        history.start(t_process, dev, start)
+    saved_step = start  # the step of the newest state this process saved or resumed from
 
     spec = DATASETS[run.data]
     conditional = run.model.conditional or run.objective.ac is not None
@@ -166,46 +188,63 @@ def train(
     status, reason, rates = "completed", None, []
     t_start = last_save = time.perf_counter()
     try:
-        while trainer.step_count < trainer.total:
-            t0 = time.perf_counter()
-            logs = floats(trainer.step())
-            rate = trainer.images_per_step / max(time.perf_counter() - t0, 1e-9)
-            rates.append(rate)
-            reason = _nonfinite(logs) or getattr(trainer, "diverged", lambda _: None)(logs)
-            if reason:
-                status = "diverged"
-                break
-            step = trainer.step_count
-            logger.log(step, {"epoch": trainer.batches.epoch, "img_per_s": rate, **logs})
-            if step in marks:  # the grid first: a kill between the two redoes the step
-                save_grid(
-                    trainer.sample(z_grid, y_grid),
-                    trainer.range,
-                    state / "grids" / f"step_{step:08d}.png",
-                    nrow,
-                )
-                checkpoint.save(checkpoint.periodic_path(state, step), payload())
-                last_save = time.perf_counter()
-            elif stop["flag"] or time.perf_counter() - last_save > save_every_s:
-                checkpoint.save(state / "resume.pt", payload())
-                last_save = time.perf_counter()
-            if stop["flag"]:
-                raise Interrupted()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        logger.close()
+        try:
+            while trainer.step_count < trainer.total:
+                t0 = time.perf_counter()
+                logs = floats(trainer.step())
+                rate = trainer.images_per_step / max(time.perf_counter() - t0, 1e-9)
+                rates.append(rate)
+                reason = _nonfinite(logs) or getattr(trainer, "diverged", lambda _: None)(logs)
+                if reason:
+                    status = "diverged"
+                    break
+                step = trainer.step_count
+                logger.log(step, {"epoch": trainer.batches.epoch, "img_per_s": rate, **logs})
+                if step in marks:  # the grid first: a kill between the two redoes the step
+                    save_grid(
+                        trainer.sample(z_grid, y_grid),
+                        trainer.range,
+                        state / "grids" / f"step_{step:08d}.png",
+                        nrow,
+                    )
+                    checkpoint.save(checkpoint.periodic_path(state, step), payload())
+                    saved_step = step
+                    history.saved(step)
+                    last_save = time.perf_counter()
+                elif stop["flag"] or time.perf_counter() - last_save > save_every_s:
+                    checkpoint.save(state / "resume.pt", payload())
+                    saved_step = step
+                    history.saved(step)
+                    last_save = time.perf_counter()
+                if stop["flag"]:
+                    raise Interrupted()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            logger.close()
 
-    failed_at = trainer.step_count if status == "diverged" else None
-    config = settings or resolved_config(run, None, None)
-    atomic_write(out / "config.yaml", lambda fh: fh.write(yaml.safe_dump(config).encode()))
-    if status == "diverged":  # the newest good state becomes the run's checkpoint
-        good, saved = checkpoint.newest_state(state, report=report)
-        atomic_write(out / "checkpoint.pt", lambda fh: fh.write(good.read_bytes()))
-        trainer.load_state_dict(saved["trainer"])
-    else:
-        checkpoint.save(out / "checkpoint.pt", payload())
-    save_grid(trainer.sample(z_grid, y_grid), trainer.range, out / "samples.png", nrow)
-    (state / "resume.pt").unlink(missing_ok=True)
+        failed_at = trainer.step_count if status == "diverged" else None
+        config = settings or resolved_config(run, None, None)
+        atomic_write(out / "config.yaml", lambda fh: fh.write(yaml.safe_dump(config).encode()))
+        if status == "diverged":  # the newest good state becomes the run's checkpoint
+            good, saved = checkpoint.newest_state(state, report=report)
+            atomic_write(out / "checkpoint.pt", lambda fh: fh.write(good.read_bytes()))
+            trainer.load_state_dict(saved["trainer"])
+        else:
+            checkpoint.save(out / "checkpoint.pt", payload())
+        save_grid(trainer.sample(z_grid, y_grid), trainer.range, out / "samples.png", nrow)
+        (state / "resume.pt").unlink(missing_ok=True)
+        wall_time = round(time.perf_counter() - t_start, 3)
+        live_log = (state / "log.csv").read_bytes()
+        atomic_write(out / "log.csv", lambda fh: fh.write(live_log))  # the run's final log
+        publish(state, out)
+        history.end(status, failed_at if status == "diverged" else trainer.step_count)
+    except Interrupted:
+        history.end("interrupted", saved_step)
+        raise
+    except BaseException:
+        with contextlib.suppress(Exception):  # e.g. a full disk: the first error is the one
+            history.end("failed", saved_step)
+        raise
     summary = {
         "run_id": run.id,
         "status": status,
@@ -216,12 +255,10 @@ def train(
         "steps_done": trainer.step_count,
         "total_steps": trainer.total,
         "device": dev.type,
-        "wall_time_s": round(time.perf_counter() - t_start, 3),
+        "wall_time_s": wall_time,
         "images_per_s_median": round(statistics.median(rates), 1) if rates else None,
+        **history.summary(),
     }
-    live_log = (state / "log.csv").read_bytes()
-    atomic_write(out / "log.csv", lambda fh: fh.write(live_log))  # the run's final log
-    publish(state, out)
     write_json(out / "train.json", summary)
     return summary
 

@@ -7,6 +7,7 @@ other failure (a full disk also with one line).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -77,7 +78,12 @@ def cmd_train(args) -> None:
     from ganrepro.config import load_params
     from ganrepro.config.origin import origins, resolved_config
     from ganrepro.train.run import clear, train
+    from ganrepro.train.runtime import RUNTIME_ENV, Runtime
 
+    try:  # the flags, else $GANREPRO_RUNTIME (how the workflow passes them on: no rerun)
+        runtime = Runtime.parse(args.runtime or os.environ.get(RUNTIME_ENV))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     params = load_params(args.params, scale=args.scale)
     run = params.run(args.run)
     if not 0 <= args.seed_index < params.seeds:
@@ -99,6 +105,7 @@ def cmd_train(args) -> None:
         threads=args.threads,
         save_every_s=args.save_every,
         restart_if_changed=args.restart_if_changed,
+        runtime=runtime,
     )
     compute = summary["compute"]
     print(
@@ -409,6 +416,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed-index", type=int, default=0, help="k: train with seed + k")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda[:N]")
     p.add_argument("--threads", type=int, help="torch CPU threads (the rule's threads)")
+    p.add_argument(
+        "--runtime",
+        action="append",
+        metavar="KEY=VALUE",
+        help="how the steps run, e.g. autocast=bf16, compile=true, channels_last=false "
+        "(repeatable; keys and defaults: ganrepro.train.runtime.Runtime; default: "
+        "$GANREPRO_RUNTIME, comma-separated)",
+    )
     p.add_argument(
         "--save-every",
         type=float,

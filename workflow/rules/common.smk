@@ -2,13 +2,22 @@
 # against the JSON schema before any job runs; a malformed file stops here with one message
 # naming the key. Every job's files, command and settings come from ganrepro.jobs (the same
 # table dvc.yaml is generated from); the rules below only name the patterns and the resources.
+import os
+
 from snakemake.utils import validate
 
 from ganrepro import jobs as job_table, layout
 from ganrepro.config import ParamsError, parse_params
+from ganrepro.train.runtime import RUNTIME_ENV, Runtime
 
 # The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto).
 DEVICE = config.pop("device", "auto")
+# So are the training step's (ganrepro.train.runtime), from $GANREPRO_RUNTIME: checked here,
+# before any job starts; the jobs inherit the variable.
+try:
+    Runtime.parse(os.environ.get(RUNTIME_ENV))
+except ValueError as err:
+    raise WorkflowError(f"${RUNTIME_ENV}: {err}") from None
 try:
     PARAMS = parse_params(config)  # schema + semantic rules, one readable message
 except ParamsError as err:

@@ -209,9 +209,10 @@ class CFGTrainer:
             "lr": self.run.optim.lr,
         }
 
-    def diverged(self, logs: dict[str, float]) -> str | None:
+    def diverged(self, logs: dict[str, float], step: int) -> str | None:
+        """The guard, from stage ``guard_after`` on: ``logs`` are stage ``step``'s."""
         after, guard = self.cfg.guard_after, self.cfg.guard
-        if self.step_count > after and logs["gap"] > guard:
+        if step > after and logs["gap"] > guard:
             return f"|mean D(real) - mean D(fake)| = {logs['gap']:.3g} exceeds the guard {guard}"
         return None
 

@@ -3,7 +3,9 @@ grids, SIGTERM, divergence, and the run's ``train.json`` summary.
 
 A trainer provides ``step() -> dict``, ``total``, ``step_count``, ``state_dict()``,
 ``load_state_dict()``, ``sample(z, y)``, ``LOG_COLUMNS`` and ``images_per_step``; it may
-provide ``diverged(logs) -> reason | None``.
+provide ``diverged(logs, step) -> reason | None``. ``step()`` may return its logged values as
+device tensors: the driver fetches them every ``Runtime.log_every`` steps in one transfer (and
+before every checkpoint), so the device never waits for the host inside the loop.
 
 Files in the run folder: ``checkpoint.pt`` (final; for a diverged run the last good state),
 ``ckpt/step_*.pt`` (periodic, kept for metric curves), ``grids/step_*.png``, ``samples.png``,
@@ -44,7 +46,7 @@ from ganrepro.train import checkpoint
 from ganrepro.train.attempts import History
 from ganrepro.train.grids import fixed_inputs, save_grid
 from ganrepro.train.logger import RunLogger
-from ganrepro.train.runtime import floats
+from ganrepro.train.runtime import Runtime, floats
 
 SIGTERM_EXIT = 143  # 128 + SIGTERM: the job was stopped and can be resumed
 
@@ -67,7 +69,13 @@ def periodic_steps(total: int, n: int) -> set[int]:
     return {max(1, math.floor(k * total / n + 0.5)) for k in range(1, n + 1)} | {total}
 
 
-def build_trainer(run: RunConfig, data_path: str | Path, seed: int, device: torch.device):
+def build_trainer(
+    run: RunConfig,
+    data_path: str | Path,
+    seed: int,
+    device: torch.device,
+    runtime: Runtime | None = None,
+):
     """The run's trainer, and the fingerprint of the images and labels it trains on."""
     data = load_dataset(data_path, run.splits)
     if data.name != run.data:
@@ -78,7 +86,8 @@ def build_trainer(run: RunConfig, data_path: str | Path, seed: int, device: torc
     torch.manual_seed(seed)
     x = torch.from_numpy(data.x).to(device)
     y = torch.from_numpy(data.y).to(device) if data.y is not None else None
-    return TRAINERS[run.trainer](run, x, y, data.n_classes, seed), digest.hexdigest()[:16]
+    trainer = TRAINERS[run.trainer](run, x, y, data.n_classes, seed, runtime)
+    return trainer, digest.hexdigest()[:16]
 
 
 def train(
@@ -92,6 +101,7 @@ def train(
     restart_if_changed: bool = False,
     trainer_hook=None,
     settings: dict | None = None,
+    runtime: Runtime | None = None,
 ) -> dict:
     """Train ``run`` into ``out``, resuming from the newest state there. Returns train.json.
 
@@ -99,7 +109,8 @@ def train(
     ``restart_if_changed`` (what the workflow uses after a parameter change), discarded.
     ``trainer_hook(trainer)``, for tests, may wrap the trainer before the loop starts.
     ``settings`` (``config.origin.resolved_config``, with each value's origin) is kept as
-    ``config.yaml``; without it, the resolved config alone.
+    ``config.yaml``; without it, the resolved config alone. ``runtime``: how the steps run
+    (:class:`ganrepro.train.runtime.Runtime`; recorded in train.json as ``runtime``).
 
     train.json: ``status``, ``reason``, ``diverged_at_step``, ``seed``, ``config_hash``,
     ``steps_done``, ``total_steps``, ``device``, ``images_per_s_median``, and two times:
@@ -124,7 +135,8 @@ def train(
     if threads:
         torch.set_num_threads(threads)
     dev = pick_device(device)
-    trainer, data_hash = build_trainer(run, data_path, seed, dev)
+    runtime = runtime or Runtime()
+    trainer, data_hash = build_trainer(run, data_path, seed, dev, runtime)
     if trainer_hook is not None:
         trainer_hook(trainer)
 
@@ -185,21 +197,47 @@ def train(
 
     stop = {"flag": False}
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
-    status, reason, rates = "completed", None, []
+    status, reason, rates, failed_at = "completed", None, [], None
     t_start = last_save = time.perf_counter()
+    every = save_every_s
+    pending: list[tuple[dict, int, float]] = []  # (logs, maybe on the device; step; epoch)
+    block = {"t": t_start}  # when the pending steps began
+
+    def flush() -> tuple[int, str] | None:
+        """Fetch the pending steps' logs in one transfer and log them, each with the block's
+        throughput; stop at the first non-finite or diverged step: (its step, why)."""
+        flat = floats(
+            {(i, k): v for i, (logs, _, _) in enumerate(pending) for k, v in logs.items()}
+        )
+        now = time.perf_counter()
+        rate = trainer.images_per_step * len(pending) / max(now - block["t"], 1e-9)
+        rates.append(rate)
+        block["t"] = now
+        diverged = getattr(trainer, "diverged", lambda *_: None)
+        try:
+            for i, (logs, step, epoch) in enumerate(pending):
+                row = {k: flat[i, k] for k in logs}
+                why = _nonfinite(row) or diverged(row, step)
+                if why:
+                    return step, why
+                logger.log(step, {"epoch": epoch, "img_per_s": rate, **row})
+        finally:
+            pending.clear()
+        return None
+
     try:
         try:
             while trainer.step_count < trainer.total:
-                t0 = time.perf_counter()
-                logs = floats(trainer.step())
-                rate = trainer.images_per_step / max(time.perf_counter() - t0, 1e-9)
-                rates.append(rate)
-                reason = _nonfinite(logs) or getattr(trainer, "diverged", lambda _: None)(logs)
-                if reason:
+                pending.append((trainer.step(), trainer.step_count, trainer.batches.epoch))
+                step = trainer.step_count
+                saving = step in marks or stop["flag"] or time.perf_counter() - last_save > every
+                if not (saving or len(pending) >= runtime.log_every or step == trainer.total):
+                    continue
+                found = flush()
+                if found:
+                    failed_at, reason = found
                     status = "diverged"
                     break
-                step = trainer.step_count
-                logger.log(step, {"epoch": trainer.batches.epoch, "img_per_s": rate, **logs})
                 if step in marks:  # the grid first: a kill between the two redoes the step
                     save_grid(
                         trainer.sample(z_grid, y_grid),
@@ -210,19 +248,18 @@ def train(
                     checkpoint.save(checkpoint.periodic_path(state, step), payload())
                     saved_step = step
                     history.saved(step)
-                    last_save = time.perf_counter()
-                elif stop["flag"] or time.perf_counter() - last_save > save_every_s:
+                    last_save = block["t"] = time.perf_counter()
+                elif saving:
                     checkpoint.save(state / "resume.pt", payload())
                     saved_step = step
                     history.saved(step)
-                    last_save = time.perf_counter()
+                    last_save = block["t"] = time.perf_counter()
                 if stop["flag"]:
                     raise Interrupted()
         finally:
             signal.signal(signal.SIGTERM, previous)
             logger.close()
 
-        failed_at = trainer.step_count if status == "diverged" else None
         config = settings or resolved_config(run, None, None)
         atomic_write(out / "config.yaml", lambda fh: fh.write(yaml.safe_dump(config).encode()))
         if status == "diverged":  # the newest good state becomes the run's checkpoint
@@ -255,6 +292,7 @@ def train(
         "steps_done": trainer.step_count,
         "total_steps": trainer.total,
         "device": dev.type,
+        "runtime": runtime.to_dict(),
         "wall_time_s": wall_time,
         "images_per_s_median": round(statistics.median(rates), 1) if rates else None,
         **history.summary(),

@@ -5,18 +5,23 @@ only by float reassociation (a different order of the same sums); ``autocast`` a
 are off by default. The knobs in force are recorded in ``train.json`` (``runtime``).
 
 Pass them as ``ganrepro train --runtime autocast=bf16 --runtime compile=true`` or, for every
-training job of the workflow, ``snakemake --config runtime="autocast=bf16,compile=true"``.
+training job of the workflow, in the environment: ``GANREPRO_RUNTIME=autocast=bf16,compile=true
+snakemake ...`` (the workflow checks it when it loads; a knob is not a setting, so changing it
+reruns nothing).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor, nn
+if TYPE_CHECKING:  # torch is imported where it is used: the workflow reads this module too
+    import torch
+    from torch import nn
 
-AUTOCAST = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+RUNTIME_ENV = "GANREPRO_RUNTIME"
+AUTOCAST = {"none": None, "bf16": "bfloat16", "fp16": "float16"}  # torch dtypes by name
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,17 @@ class Runtime:
 
     def autocast_to(self, device: torch.device):
         """The autocast context of the networks' forward passes (disabled with "none")."""
-        dtype = AUTOCAST[self.autocast]
-        return torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None)
+        import torch
+
+        name = AUTOCAST[self.autocast]
+        dtype = getattr(torch, name or "bfloat16")
+        return torch.autocast(device.type, dtype=dtype, enabled=name is not None)
 
     def prepare(self, net: nn.Module, device: torch.device) -> nn.Module:
         """``net`` in the memory format asked for (conv nets only)."""
+        import torch
+        from torch import nn
+
         if self.channels_last and any(
             isinstance(m, nn.Conv2d | nn.ConvTranspose2d) for m in net.modules()
         ):
@@ -96,11 +107,16 @@ class Runtime:
     def forward(self, net: nn.Module):
         """The callable to run ``net`` through: compiled when asked (its parameters and state
         dict stay ``net``'s own)."""
+        import torch
+
         return torch.compile(net) if self.compile else net
 
 
-def floats(logs: dict[str, Tensor | float]) -> dict[str, float]:
+def floats(logs: dict) -> dict:
     """Logged values as Python floats, the tensors among them fetched in one transfer."""
+    import torch
+    from torch import Tensor
+
     keys = [k for k, v in logs.items() if isinstance(v, Tensor)]
     out = {k: float(v) for k, v in logs.items() if not isinstance(v, Tensor)}
     if keys:
@@ -112,6 +128,8 @@ def floats(logs: dict[str, Tensor | float]) -> dict[str, float]:
 def per_sample(net: nn.Module) -> bool:
     """True when ``net`` (in training mode) treats each sample of a batch on its own: no
     BatchNorm (batch statistics) and no dropout (a mask drawn per call)."""
+    from torch import nn
+
     return not any(
         isinstance(m, nn.modules.batchnorm._BatchNorm | nn.Dropout) for m in net.modules()
     )

@@ -83,8 +83,18 @@ def main() -> None:
         inception_rate = args.n_inception / t
         print(f"[{name}] inception features:  {inception_rate:9.1f} samples/s")
         stats = tmp / f"{name}_stats.npz"
+        ev = params.evaluation
         t_compute, _ = _timed(
-            lambda: compute_stats(data, stats, [cls], params.evaluation.n_reference, 10), repeat=1
+            lambda: compute_stats(
+                data,
+                stats,
+                [cls],
+                ev.n_reference,
+                10,
+                n_samples=ev.n_samples,
+                n_samples_test=ev.n_samples_test,
+            ),
+            repeat=1,
         )
         t_load, _ = _timed(
             lambda: (load_stats(stats, cls, "train"), load_stats(stats, cls, "test"))

@@ -209,8 +209,15 @@ def cmd_stats(args) -> None:
     params = load_params(args.params, scale=args.scale)
     args.device = _device(args.device)
     extractors = _extractors(params, args.classifier, args.device)
+    ev = params.evaluation
     meta = compute_stats(
-        args.data, args.out, extractors, params.evaluation.n_reference, params.evaluation.is_splits
+        args.data,
+        args.out,
+        extractors,
+        ev.n_reference,
+        ev.is_splits,
+        n_samples=ev.n_samples,
+        n_samples_test=ev.n_samples_test,
     )
     print(
         f"wrote {args.out}: {', '.join(meta['extractors'])} x "

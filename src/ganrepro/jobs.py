@@ -61,12 +61,21 @@ CODE = {
         "src/ganrepro/images.py",
     ),
 }
-STATS_SETTINGS = ("extractors", "n_reference", "is_splits", "inception_weights")
+# n_samples / n_samples_test: the real-data floor is scored with the final sample counts
+STATS_SETTINGS = (
+    "extractors",
+    "n_reference",
+    "n_samples",
+    "n_samples_test",
+    "is_splits",
+    "inception_weights",
+)
 EVALUATE_SETTINGS = (
     "extractors",
     "n_samples",
     "n_samples_test",
     "n_samples_curve",
+    "draws",
     "kid_subsets",
     "kid_subset_size",
     "is_splits",

@@ -156,6 +156,12 @@ def test_registered_classifier_gives_torch_fidelitys_own_fid(classifiers, prepar
     assert out["frechet_inception_distance"] == pytest.approx(ours, rel=1e-5)
 
 
+def _counts(params) -> dict[str, int]:
+    """The final sample counts the stats' real-data floor is scored with."""
+    ev = params.evaluation
+    return {"n_samples": ev.n_samples, "n_samples_test": ev.n_samples_test}
+
+
 @pytest.fixture(scope="module")
 def evaluated(quick_params, prepared, classifiers, tmp_path_factory):
     """A short trained run, its reference statistics and its evaluation."""
@@ -164,7 +170,7 @@ def evaluated(quick_params, prepared, classifiers, tmp_path_factory):
     train(run, prepared["photos"], folder / "run", seed=0, device="cpu", threads=2)
     ex = [make_extractor("classifier", classifier_path=classifiers["photos"]["path"])]
     stats = folder / "photos_stats.npz"
-    compute_stats(prepared["photos"], stats, ex, 400, 10)
+    compute_stats(prepared["photos"], stats, ex, 400, 10, **_counts(quick_params))
     return run, folder, ex, stats
 
 
@@ -192,6 +198,10 @@ def test_evaluate_writes_metrics_with_protocol_and_status(quick_params, evaluate
         summary = saved["losses"][key]
         assert summary["n"] == len(rows) and summary["q05"] <= summary["q95"], key
     assert saved["trained_on_test"] is False
+    # the real-data floor is the statistics file's, beside the real data's IS
+    floor = {split: load_stats(stats, ex[0], split)["floor"] for split in ("train", "test")}
+    assert saved["reference"]["classifier"]["floor"] == floor
+    assert floor["train"]["n"] > 0 and floor["test"]["n"] > 0
 
 
 def test_a_run_trained_on_the_test_split_reports_no_test_metrics(
@@ -204,7 +214,7 @@ def test_a_run_trained_on_the_test_split_reports_no_test_metrics(
     train(run, prepared["photos"], tmp_path / "run", seed=0, device="cpu", threads=1)
     ex = [make_extractor("classifier", classifier_path=classifiers["photos"]["path"])]
     stats = tmp_path / "stats.npz"
-    compute_stats(prepared["photos"], stats, ex, 200, 10)
+    compute_stats(prepared["photos"], stats, ex, 200, 10, **_counts(quick_params))
     ev = quick_params.evaluation
     res = evaluate_run(run, tmp_path / "run", stats, tmp_path / "metrics.json", ex, ev)
     assert res["final_test"] is None and res["trained_on_test"] is True
@@ -232,8 +242,18 @@ def test_a_second_evaluation_does_not_recompute_reference_statistics(
     calls.clear()
     evaluate_run(run, folder / "run", stats, folder / "m2.json", ex, quick_params.evaluation)
     ev = quick_params.evaluation
-    # only generated samples are featurised: 3 curve points, the final and the final-test set
-    assert first == calls == [ev.n_samples_curve] * 3 + [ev.n_samples, ev.n_samples_test]
+    best = json.loads((folder / "m1.json").read_text())["best"]
+    extra = [] if best["step"] == 6 else [ev.n_samples, ev.n_samples_test]  # the best checkpoint
+    # only generated samples are featurised: 3 curve points, the final and the final-test set,
+    # the further draws of the final checkpoint and the best checkpoint unless it is the last
+    assert (
+        first
+        == calls
+        == [ev.n_samples_curve] * 3
+        + [ev.n_samples, ev.n_samples_test]
+        + [ev.n_samples] * (ev.draws - 1)
+        + extra
+    )
     assert stats.read_bytes() == before
     assert (folder / "m1.json").read_text() == (folder / "m2.json").read_text()  # seeded
 
@@ -307,7 +327,7 @@ def test_diverged_status_is_carried_into_metrics(quick_params, prepared, classif
     hook = at_step(2, poison_critic, before=True)
     train(run, prepared["photos"], tmp_path / "run", seed=0, device="cpu", trainer_hook=hook)
     ex = [make_extractor("classifier", classifier_path=classifiers["photos"]["path"])]
-    compute_stats(prepared["photos"], tmp_path / "s.npz", ex, 300, 10)
+    compute_stats(prepared["photos"], tmp_path / "s.npz", ex, 300, 10, **_counts(quick_params))
     res = evaluate_run(
         run,
         tmp_path / "run",
@@ -326,3 +346,85 @@ def test_diverged_status_is_carried_into_metrics(quick_params, prepared, classif
     with pytest.raises(ValueError, match="needs a domain classifier"):
         sample_part(sampler, quick_params.evaluation, "cherry")
     assert [c["step"] for c in res["curve"]] == [0, 2]
+    assert res["best"] is None  # a diverged run has no best checkpoint
+
+
+def _scripted(monkeypatch, scripted):
+    """Evaluation whose FIDs are ``scripted[reference split][checkpoint step]`` (other metrics
+    as measured); returns the list of (split, step, n, seed) it scored."""
+    import ganrepro.evaluate.run as run_mod
+
+    load, score, calls = run_mod.load_stats, run_mod._score, []
+    monkeypatch.setattr(run_mod, "load_stats", lambda *a: {**load(*a), "split": a[2]})
+
+    def fake(sampler, n, ev, extractors, refs, seed=None):
+        out, feats = score(sampler, n, ev, extractors, refs, seed)
+        split = refs["classifier"]["split"]
+        calls.append((split, sampler.step, n, ev.seed if seed is None else seed))
+        out["classifier"]["fid"] = scripted[split][sampler.step]
+        return out, feats
+
+    monkeypatch.setattr(run_mod, "_score", fake)
+    return calls
+
+
+def test_best_is_the_lowest_train_fid_never_the_test_one(quick_params, evaluated, monkeypatch):
+    """The train FID is lowest at step 3, the test FID at step 0: best is step 3, scored
+    with the final protocol (n_samples vs train, n_samples_test vs test)."""
+    run, folder, ex, stats = evaluated
+    ev = quick_params.evaluation
+    scripted = {"train": {0: 30.0, 3: 10.0, 6: 20.0}, "test": {0: 1.0, 3: 50.0, 6: 5.0}}
+    calls = _scripted(monkeypatch, scripted)
+    res = evaluate_run(run, folder / "run", stats, folder / "mb.json", ex, ev)
+    best = res["best"]
+    assert best["step"] == 3
+    assert best["final"]["classifier"]["fid"] == 10.0
+    assert best["final_test"]["classifier"]["fid"] == 50.0
+    assert "lowest train-split FID (classifier)" in best["selected_by"]
+    assert str(ev.n_samples_curve) in best["selected_by"]
+    assert ("train", 3, ev.n_samples, ev.seed) in calls
+    assert ("test", 3, ev.n_samples_test, ev.seed) in calls
+    # the test statistics score final_test and best's final_test only, never the curve
+    assert [c for c in calls if c[0] == "test"] == [
+        ("test", 6, ev.n_samples_test, ev.seed),
+        ("test", 3, ev.n_samples_test, ev.seed),
+    ]
+    assert best["final"]["classifier"]["fid"] != res["final"]["classifier"]["fid"]
+
+
+def test_best_at_the_final_step_copies_the_final_numbers(quick_params, evaluated, monkeypatch):
+    run, folder, ex, stats = evaluated
+    ev = quick_params.evaluation
+    scripted = {"train": {0: 30.0, 3: 10.0, 6: 2.0}, "test": {0: 1.0, 3: 0.5, 6: 5.0}}
+    calls = _scripted(monkeypatch, scripted)
+    res = evaluate_run(run, folder / "run", stats, folder / "mf.json", ex, ev)
+    assert res["best"]["step"] == 6 == res["step"]
+    assert res["best"]["final"] == res["final"]
+    assert res["best"]["final_test"] == res["final_test"]
+    assert calls[:3] == [("train", step, ev.n_samples_curve, ev.seed) for step in (0, 3, 6)]
+    assert calls[3:] == [
+        ("train", 6, ev.n_samples, ev.seed),
+        ("test", 6, ev.n_samples_test, ev.seed),
+        *[("train", 6, ev.n_samples, ev.seed + i) for i in range(1, ev.draws)],
+    ]  # nothing scored twice
+
+
+def test_final_draws_start_with_final_and_differ(quick_params, evaluated):
+    run, folder, ex, stats = evaluated
+    ev = quick_params.evaluation
+    res = evaluate_run(run, folder / "run", stats, folder / "md.json", ex, ev)
+    draws, final = res["final_draws"], res["final"]
+    assert res["protocol"]["draws"] == ev.draws >= 2
+    assert set(draws) == set(final) == {"white_fraction", "classifier"}
+    assert set(draws["classifier"]) == set(final["classifier"])
+    for key, value in final["classifier"].items():
+        assert len(draws["classifier"][key]) == ev.draws
+        assert draws["classifier"][key][0] == value, key  # draw 0 is final, exactly
+    assert draws["white_fraction"][0] == final["white_fraction"]
+    assert len(set(draws["classifier"]["fid"])) == ev.draws  # other latents, other numbers
+    assert len(set(draws["classifier"]["is_mean"])) == ev.draws
+    # draw 1: the final checkpoint's n_samples from latent seed seed + 1, against train stats
+    x, _ = Sampler(run, folder / "run" / "checkpoint.pt").sample(ev.n_samples, ev.seed + 1)
+    ref = load_stats(stats, ex[0], "train")
+    expect = fid(statistics(ex[0].features(x)["feat"]), {"mu": ref["mu"], "sigma": ref["sigma"]})
+    assert draws["classifier"]["fid"][1] == expect

@@ -53,6 +53,8 @@ DESCRIPTIONS = {
     "checkpoint)",
     "evaluation.n_samples_curve": "generated samples scored at each periodic checkpoint (the "
     "curves)",
+    "evaluation.draws": "latent draws the final checkpoint is scored with against the train "
+    "statistics (seeds seed + i; the spread of the metrics)",
     "evaluation.n_reference": "real images per split in the reference statistics",
     "evaluation.kid_subsets": "random subsets KID averages over",
     "evaluation.kid_subset_size": "samples in each KID subset",
@@ -214,6 +216,7 @@ SECTIONS: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
             "n_samples": "pos_int",
             "n_samples_test": "pos_int",
             "n_samples_curve": "pos_int",
+            "draws": "pos_int",
             "n_reference": "pos_int",
             "kid_subsets": "pos_int",
             "kid_subset_size": "pos_int",

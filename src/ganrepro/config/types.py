@@ -158,6 +158,7 @@ class EvaluationConfig:
     n_samples: int
     n_samples_test: int
     n_samples_curve: int
+    draws: int  # latent draws the final checkpoint is scored with (the spread)
     n_reference: int
     kid_subsets: int
     kid_subset_size: int

@@ -2,12 +2,25 @@
 end, against reference statistics computed beforehand; written to ``metrics.json`` with the
 protocol next to the numbers and the run's training status carried over. It reads the training
 outputs it is given (checkpoint, summary, log, periodic checkpoints), nothing else of the run
-folder; the figures' sample arrays are ``ganrepro visuals``'s."""
+folder; the figures' sample arrays are ``ganrepro visuals``'s.
+
+Besides the final checkpoint (``final``, ``final_test``) it scores:
+
+- ``best``: the periodic checkpoint with the lowest curve FID of the first extractor (train
+  split: the test split never selects), with the final protocol; null for a diverged run or
+  one without a curve;
+- ``final_draws``: the final checkpoint against the train statistics for ``evaluation.draws``
+  latent draws (seeds ``evaluation.seed + i``; draw 0 is ``final``), the spread a single
+  draw hides;
+- ``reference.{extractor}.floor``: the real-data floor from the statistics file (real images
+  against each split's statistics with the final sample counts).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import torch
@@ -30,8 +43,10 @@ def _score(
     ev: EvaluationConfig,
     extractors: list[Extractor],
     refs: dict[str, dict],
+    seed: int | None = None,
 ) -> tuple[dict, dict]:
-    images, labels = sampler.sample(n, ev.seed)
+    """Metrics of ``n`` samples (latent seed ``seed``, default ``ev.seed``) against ``refs``."""
+    images, labels = sampler.sample(n, ev.seed if seed is None else seed)
     out, feats = {"white_fraction": white_fraction(images)}, {}
     for ex in extractors:
         feats[ex.name] = ex.features(images)
@@ -49,6 +64,33 @@ def _score(
         )
         out["classifier"]["accuracy"] = float((pred == labels.numpy()).mean())
     return out, feats
+
+
+def select_best(curve: list[dict], extractor: str, status: str) -> int | None:
+    """The step of the curve point with the lowest FID of ``extractor`` (the curve is scored
+    against the train statistics only; the earliest step wins a tie); None for a diverged run,
+    an empty curve or one without a finite FID."""
+    if status == "diverged":
+        return None
+    scored = [
+        (c[extractor]["fid"], c["step"])
+        for c in curve
+        if math.isfinite(c.get(extractor, {}).get("fid", math.nan))
+    ]
+    return min(scored)[1] if scored else None
+
+
+def _draws(first: dict, more: list[dict]) -> dict:
+    """Per-draw lists of every metric of ``final`` (draw 0) and the further draws."""
+    runs = [first, *more]
+    return {
+        k: (
+            [r[k] for r in runs]
+            if not isinstance(v, dict)
+            else {m: [r[k][m] for r in runs] for m in v}
+        )
+        for k, v in first.items()
+    }
 
 
 def _epochs(log_csv: Path) -> dict[int, float]:
@@ -101,6 +143,37 @@ def evaluate_run(
         if trained_on_test
         else _score(final_sampler, ev.n_samples_test, ev, extractors, tests)[0]
     )
+    # the same checkpoint, other latent draws: draw 0 is ``final`` itself
+    final_draws = _draws(
+        final,
+        [
+            _score(final_sampler, ev.n_samples, ev, extractors, refs, ev.seed + i)[0]
+            for i in range(1, ev.draws)
+        ],
+    )
+
+    primary = extractors[0].name
+    best_step = select_best(curve, primary, train["status"])
+    best = None
+    if best_step is not None:
+        if best_step == final_sampler.step:
+            best_final, best_test = final, final_test
+        else:
+            path = dict(checkpoint.checkpoints_in(files["ckpt"]))[best_step]
+            sampler = Sampler(run, path, device)
+            best_final = _score(sampler, ev.n_samples, ev, extractors, refs)[0]
+            best_test = (
+                None
+                if trained_on_test
+                else _score(sampler, ev.n_samples_test, ev, extractors, tests)[0]
+            )
+        best = {
+            "step": best_step,
+            "selected_by": f"lowest train-split FID ({primary}) over the periodic checkpoints, "
+            f"{ev.n_samples_curve} samples; the test split is never used to select",
+            "final": best_final,
+            "final_test": best_test,
+        }
     result = {
         "run_id": run.id,
         "status": train["status"],
@@ -114,6 +187,8 @@ def evaluate_run(
         "data": run.data,
         "final": final,
         "final_test": final_test,
+        "best": best,
+        "final_draws": final_draws,
         "trained_on_test": trained_on_test,
         "curve": curve,
         "losses": loss_summary(files["log"]),  # the stability claims read these, not log.csv
@@ -122,6 +197,7 @@ def evaluate_run(
                 ex.name: {
                     "train_is": [float(v) for v in refs[ex.name]["is"]],
                     "test_is": [float(v) for v in tests[ex.name]["is"]],
+                    "floor": {"train": refs[ex.name]["floor"], "test": tests[ex.name]["floor"]},
                 }
                 for ex in extractors
             },
@@ -132,6 +208,7 @@ def evaluate_run(
             "n_samples": ev.n_samples,
             "n_samples_test": ev.n_samples_test,
             "n_samples_curve": ev.n_samples_curve,
+            "draws": ev.draws,
             "reference_split": {
                 "final": "train",
                 "final_test": None if trained_on_test else "test",

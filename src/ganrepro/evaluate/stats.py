@@ -3,7 +3,12 @@
 
 For each extractor and split: the FID statistics (mu, sigma) over up to ``n_reference`` images,
 those images' features (for KID and precision/recall), and the real data's own IS (the ceiling
-a generator is measured against).
+a generator is measured against). Per extractor also the real-data floor: the FID that real
+images score against each split's statistics with the sample counts of the final evaluation
+(what a perfect generator would score), the other split's images standing in for samples:
+``floor["train"]``: up to ``n_samples`` test images against the train statistics (beside
+``final``), ``floor["test"]``: up to ``n_samples_test`` train images against the test
+statistics (beside ``final_test``); each a fixed seeded draw.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import torch
 from ganrepro.data.store import FIX as DATA_FIX
 from ganrepro.data.store import load as load_dataset
 from ganrepro.evaluate.extractors import Extractor
-from ganrepro.evaluate.metrics import inception_score, statistics, white_fraction
+from ganrepro.evaluate.metrics import fid, inception_score, statistics, white_fraction
 from ganrepro.io import atomic_open, reading
 
 
@@ -28,16 +33,20 @@ def compute_stats(
     n_reference: int,
     is_splits: int,
     seed: int = 0,
+    *,
+    n_samples: int,
+    n_samples_test: int,
 ) -> dict:
-    arrays, meta = {}, {"extractors": {}, "splits": {}}
+    """``n_samples`` / ``n_samples_test``: the final evaluation's sample counts (the floor's)."""
+    arrays, meta = {}, {"extractors": {}, "splits": {}, "floor": {}}
     with reading(data_path, "prepared dataset", DATA_FIX), np.load(data_path) as z:
         splits = [k[:-2] for k in z.files if k.endswith("_x")]
+    real = {}
     for split in splits:
         data = load_dataset(data_path, (split,))
-        rng = np.random.default_rng(seed)
-        idx = np.sort(rng.permutation(len(data.x))[:n_reference])
-        images = torch.from_numpy(data.x[idx])
-        meta["splits"][split] = len(idx)
+        real[split] = data.x
+        images = torch.from_numpy(_draw(data.x, n_reference, seed))
+        meta["splits"][split] = len(images)
         arrays[f"real/{split}/white"] = np.array(white_fraction(images))
         meta["dataset"] = data.name
         for ex in extractors:
@@ -49,10 +58,37 @@ def compute_stats(
             arrays[f"{key}/feat"] = f["feat"].numpy()
             arrays[f"{key}/is"] = np.array([is_mean, is_std])
             meta["extractors"][ex.name] = ex.protocol()
+    # the floor: real images of one split against the other split's statistics
+    pairs = {"train": ("test", n_samples), "test": ("train", n_samples_test)}
+    for ex in extractors:
+        meta["floor"][ex.name] = {}
+        for ref, (other, n) in pairs.items():
+            if ref not in real or other not in real:
+                meta["floor"][ex.name][ref] = None
+                continue
+            images = torch.from_numpy(_draw(real[other], n, seed))
+            key = f"{ex.name}/{ref}"
+            meta["floor"][ex.name][ref] = {
+                "fid": real_fid(
+                    ex.features(images)["feat"], arrays[f"{key}/mu"], arrays[f"{key}/sigma"]
+                ),
+                "n": len(images),
+            }
     arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
     with atomic_open(out) as fh:
         np.savez(fh, **arrays)
     return meta
+
+
+def _draw(x: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Up to ``n`` of the images ``x``, a seeded draw kept in their order."""
+    rng = np.random.default_rng(seed)
+    return x[np.sort(rng.permutation(len(x))[:n])]
+
+
+def real_fid(feat: torch.Tensor, mu: np.ndarray, sigma: np.ndarray) -> float:
+    """FID of real images' features against reference statistics (the metrics module's)."""
+    return float(fid(statistics(feat), {"mu": mu, "sigma": sigma}))
 
 
 class StatsMismatch(ValueError):
@@ -86,7 +122,14 @@ def load_stats(
                 f"{path} was computed with other {extractor.name} weights: "
                 "recompute it with `ganrepro stats`"
             )
+        floor = meta.get("floor", {}).get(extractor.name)
+        if floor is None:
+            raise StatsMismatch(
+                f"{path} has no real-data floor of {extractor.name} (made by an older "
+                "`ganrepro stats`): recompute it"
+            )
         return {
+            "floor": floor.get(split),  # against this split's statistics (train, test)
             "mu": z[f"{key}/mu"],
             "sigma": z[f"{key}/sigma"],
             "feat": torch.from_numpy(z[f"{key}/feat"]),

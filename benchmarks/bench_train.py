@@ -1,18 +1,20 @@
-"""Training throughput per run, at quick and full widths, on this machine.
+"""ganrepro's training step against a peer-style loop (benchmarks/peer.py) on the same models.
 
-    python benchmarks/bench_train.py                 # every run, both scales
-    python benchmarks/bench_train.py --scales quick --runs ding/
+    python benchmarks/bench_train.py                      # one run per family, full settings
+    python benchmarks/bench_train.py --device cuda --runtime autocast=bf16,compile=true
+    python benchmarks/bench_train.py --runs frank/wgan_gp,ding/gan --rounds 5
 
-Prints, per run: images/s (median over the timed steps), peak memory above the process's
-baseline, and the share of a training step spent drawing one critic batch (target < 5%). Then,
-for the MLP runs, in-memory index batching against a torch DataLoader loop over the same data
-in the same process (target >= 1.5x).
+For each run, in one process and interleaved (round r times K generator iterations of one loop,
+then K of the other, alternating which goes first), at the run's full-scale settings: ms per
+generator iteration (median over rounds), images/s, the ratio peer / ganrepro (> 1: ganrepro is
+faster), and peak memory (CUDA: each loop's peak allocation; CPU: the process's peak RSS).
+Targets (issue 16): CPU >= 1.3x for the conv nets, >= 1.5x for the MLPs; an H100 >= 28
+iterations/s on zhu/wgan_gp_resnet_cifar10. CFG-GAN has no peer loop of this shape.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import resource
 import statistics
 import sys
@@ -22,10 +24,20 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+FAMILIES = {
+    "ding/gan": "MLP, BCE",
+    "ding/wgan": "MLP, WGAN clip",
+    "ding/wgan_gp": "MLP, WGAN-GP",
+    "frank/dcgan": "DCGAN, BCE (BN critic)",
+    "frank/wgan_gp": "DCGAN, WGAN-GP",
+    "zhu/wgan_gp_resnet_cifar10": "ResNet, WGAN-GP",
+    "acwgan/cifar10": "ResNet, AC-WGAN-GP",
+}
 
 
-def _data(run, n=2048):
+def data(run, n: int):
     from ganrepro.data import DATASETS
 
     spec = DATASETS[run.data]
@@ -34,161 +46,120 @@ def _data(run, n=2048):
     return x, torch.arange(n) % spec.n_classes, spec.n_classes
 
 
-def _trainer(run):
-    from ganrepro.registry import TRAINERS
-
-    x, y, k = _data(run)
-    torch.manual_seed(0)
-    return TRAINERS[run.trainer](run, x, y, k, 0)
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
-def _time_steps(trainer, steps: int) -> list[float]:
-    trainer.step()  # warm-up
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        trainer.step()
-        times.append(time.perf_counter() - t0)
-    return times
-
-
-def _measure(run, steps: int, queue) -> None:
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tr = _trainer(run)
-    times = _time_steps(tr, steps)
-    step_s = statistics.median(times)
+def timed(step, k: int, device: torch.device) -> float:
+    """Seconds per call of ``step`` over ``k`` calls, the device's queue drained at both ends."""
+    sync(device)
     t0 = time.perf_counter()
-    for _ in range(20):
-        tr.batches.next(run.schedule.batch_size)
-    sample_s = (time.perf_counter() - t0) / 20
-    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024
-    queue.put((tr.images_per_step / step_s, step_s, sample_s / step_s, peak))
+    for _ in range(k):
+        step()
+    sync(device)
+    return (time.perf_counter() - t0) / k
 
 
-class ItemDataset(torch.utils.data.Dataset):
-    """The usual map-style dataset: one image at a time, converted to float on access."""
+def compare(run, device, runtime, rounds: int, k: int, workers: int, n: int) -> dict:
+    from peer import PeerLoop
 
-    def __init__(self, x, y, value_range):
-        self.x, self.y, (self.lo, self.hi) = x, y, value_range
+    from ganrepro.registry import TRAINERS
+    from ganrepro.train.runtime import floats
 
-    def __len__(self):
-        return len(self.x)
+    x, y, n_classes = data(run, n)
+    torch.manual_seed(0)
+    ours = TRAINERS[run.trainer](run, x.to(device), y.to(device), n_classes, 0, runtime)
+    peer = PeerLoop(run, x, y, n_classes, device, workers)
+    pending = []
 
-    def __getitem__(self, i):
-        img = self.x[i].float() * ((self.hi - self.lo) / 255.0) + self.lo
-        return img, self.y[i]
+    def our_step():  # as the training loop runs it: logs fetched every log_every steps
+        pending.append(ours.step())
+        if len(pending) >= runtime.log_every:
+            floats({(i, key): v for i, logs in enumerate(pending) for key, v in logs.items()})
+            pending.clear()
 
-
-class LoaderBatches:
-    """The same interface as IndexBatches, fed by a torch DataLoader loop (num_workers=0:
-    the same process)."""
-
-    def __init__(self, x, y, batch_size, value_range):
-        from torch.utils.data import DataLoader
-
-        self.loader = DataLoader(
-            ItemDataset(x, y, value_range),
-            batch_size=batch_size,
-            shuffle=True,
-            num_workers=0,
-            drop_last=True,
-        )
-        self.it = iter(self.loader)
-        self.epoch = 0.0
-
-    def next(self, size):
-        try:
-            return next(self.it)
-        except StopIteration:
-            self.it = iter(self.loader)
-            return next(self.it)
-
-
-def _loader_vs_index(run, rounds: int) -> dict[str, float]:
-    """Medians over alternating rounds: training img/s with each batcher, and the img/s of the
-    batchers alone (a critic batch drawn and converted)."""
-    x, y, _ = _data(run)
-    index_tr, loader_tr = _trainer(run), _trainer(run)
-    loader_tr.batches = LoaderBatches(x, y, run.schedule.batch_size, loader_tr.range)
-    bs = run.schedule.batch_size
-    t = {"index": [], "loader": [], "index_data": [], "loader_data": []}
-    for tr in (index_tr, loader_tr):
-        tr.step()
-    for _ in range(rounds):
-        for name, tr in (("index", index_tr), ("loader", loader_tr)):
-            t0 = time.perf_counter()
-            tr.step()
-            t[name].append(tr.images_per_step / (time.perf_counter() - t0))
-            t0 = time.perf_counter()
-            for _ in range(10):
-                tr.batches.next(bs)
-            t[name + "_data"].append(10 * bs / (time.perf_counter() - t0))
-    return {k: statistics.median(v) for k, v in t.items()}
+    warm = 3 if runtime.compile else 1
+    for _ in range(warm):
+        our_step()
+        peer.step()
+    times = {"ours": [], "peer": []}
+    peaks = {"ours": 0, "peer": 0}
+    for r in range(rounds):
+        order = (("ours", our_step), ("peer", peer.step))
+        for name, fn in order if r % 2 == 0 else order[::-1]:
+            if device.type == "cuda":
+                torch.cuda.reset_peak_memory_stats(device)
+            times[name].append(timed(fn, k, device))
+            if device.type == "cuda":
+                peaks[name] = max(peaks[name], torch.cuda.max_memory_allocated(device) / 2**20)
+    ours_s, peer_s = statistics.median(times["ours"]), statistics.median(times["peer"])
+    return {
+        "ours_ms": ours_s * 1e3,
+        "peer_ms": peer_s * 1e3,
+        "ratio": peer_s / ours_s,
+        "ours_img_s": ours.images_per_step / ours_s,
+        "peer_img_s": peer.images_per_step / peer_s,
+        "peaks": peaks,
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scales", default="quick,full")
-    ap.add_argument("--runs", default="", help="only run ids starting with this")
-    ap.add_argument("--steps", type=int, default=5, help="timed steps per run (quick)")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", default=",".join(FAMILIES), help="comma-separated run ids")
+    ap.add_argument("--scale", default="full")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--runtime", default="", help="ganrepro's knobs, e.g. autocast=bf16")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--k", type=int, default=0, help="iterations per round (0: by device)")
+    ap.add_argument("--workers", type=int, default=2, help="the peer loop's DataLoader workers")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's choice)")
+    ap.add_argument("--images", type=int, default=4096, help="training images (synthetic)")
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
     from ganrepro.config import load_params
+    from ganrepro.train.run import pick_device
+    from ganrepro.train.runtime import Runtime
 
-    ctx = mp.get_context("fork")
-    print(f"torch {torch.__version__}, {args.threads} threads, device cpu")
-    for scale in args.scales.split(","):
-        params = load_params(ROOT / "params.yaml", scale=scale)
-        steps = args.steps if scale == "quick" else 2
-        print(
-            f"\n[{scale}] {'run':32s} {'img/s':>9s} {'step ms':>9s} {'batch/step':>10s} "
-            f"{'peak MB':>8s}"
-        )
-        shares = []
-        for run_id, run in params.runs.items():
-            if not run_id.startswith(args.runs):
-                continue
-            q = ctx.Queue()
-            p = ctx.Process(target=_measure, args=(run, steps, q))
-            p.start()
-            rate, step_s, share, peak = q.get()
-            p.join()
-            shares.append(share)
-            print(
-                f"[{scale}] {run_id:32s} {rate:9.1f} {step_s * 1e3:9.1f} {share:9.2%} {peak:8.0f}",
-                flush=True,
-            )
-        if shares:
-            print(
-                f"[{scale}] batch draw / training step: median {statistics.median(shares):.2%}, "
-                f"max {max(shares):.2%} (target < 5%)"
-            )
-
-    params = load_params(ROOT / "params.yaml", scale="quick")
-    print("\nMLP runs: index batching vs a DataLoader loop (quick widths, same process, img/s)")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
+    runtime = Runtime.parse(args.runtime)
+    params = load_params(ROOT / "params.yaml", scale=args.scale)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     print(
-        f"  {'run':26s} {'train:index':>12s} {'train:loader':>12s} {'ratio':>6s} "
-        f"{'data:index':>12s} {'data:loader':>12s} {'ratio':>6s}"
+        f"torch {torch.__version__}, device {name}, {torch.get_num_threads()} threads, "
+        f"{args.scale} settings, ganrepro runtime {runtime.to_dict()}, peer DataLoader "
+        f"workers {args.workers}"
     )
-    train_r, data_r = [], []
-    for run_id, run in params.runs.items():
-        if run.model.arch != "mlp" or not run_id.startswith(args.runs):
-            continue
-        m = _loader_vs_index(run, max(args.steps, 30))
-        train_r.append(m["index"] / m["loader"])
-        data_r.append(m["index_data"] / m["loader_data"])
+    print(
+        f"{'run':28s} {'family':24s} {'ours ms':>9s} {'peer ms':>9s} {'ratio':>6s} "
+        f"{'ours img/s':>11s} {'peer img/s':>11s} {'it/s':>7s} {'peak MB ours/peer':>18s}"
+    )
+    ratios = {}
+    for run_id in args.runs.split(","):
+        run = params.run(run_id)
+        k = args.k or (20 if device.type == "cuda" else 1 if run.model.arch == "resnet" else 3)
+        m = compare(run, device, runtime, args.rounds, k, args.workers, args.images)
+        ratios[run_id] = m["ratio"]
+        peak = (
+            f"{m['peaks']['ours']:.0f}/{m['peaks']['peer']:.0f}"
+            if device.type == "cuda"
+            else f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} (process)"
+        )
         print(
-            f"  {run_id:26s} {m['index']:12.0f} {m['loader']:12.0f} {train_r[-1]:6.2f} "
-            f"{m['index_data']:12.0f} {m['loader_data']:12.0f} {data_r[-1]:6.1f}",
+            f"{run_id:28s} {FAMILIES.get(run_id, run.model.arch):24s} {m['ours_ms']:9.1f} "
+            f"{m['peer_ms']:9.1f} {m['ratio']:6.2f} {m['ours_img_s']:11.0f} "
+            f"{m['peer_img_s']:11.0f} {1e3 / m['ours_ms']:7.2f} {peak:>18s}",
             flush=True,
         )
-    if train_r:
-        print(
-            f"  training speed-up: median x{statistics.median(train_r):.2f}, min "
-            f"x{min(train_r):.2f} (target >= 1.5x); data-pipeline speed-up: median "
-            f"x{statistics.median(data_r):.1f}"
-        )
+    mlp = [r for k, r in ratios.items() if params.run(k).model.arch == "mlp"]
+    conv = [r for k, r in ratios.items() if params.run(k).model.arch != "mlp"]
+    for label, values, target in (("MLP", mlp, 1.5), ("conv", conv, 1.3)):
+        if values:
+            print(
+                f"{label}: median x{statistics.median(values):.2f}, min x{min(values):.2f} "
+                f"(CPU target >= {target}x)"
+            )
 
 
 if __name__ == "__main__":

@@ -553,6 +553,7 @@ def _ignored(run: types.RunConfig) -> set[str]:
 
     from ganrepro.data.registry import DATASETS
     from ganrepro.registry import TRAINERS
+    from ganrepro.train.runtime import floats
 
     spec = DATASETS[run.data]
     torch.manual_seed(0)
@@ -560,9 +561,9 @@ def _ignored(run: types.RunConfig) -> set[str]:
     y = torch.randint(0, spec.n_classes, (256,))
     seen: set[str] = set()
     trainer = TRAINERS[run.trainer](_Reads(run, seen), x, y, spec.n_classes, 0)
-    for _ in range(2):
-        logs = trainer.step()
-        getattr(trainer, "diverged", lambda _: None)(logs)
+    for step in (1, 2):
+        logs = floats(trainer.step())
+        getattr(trainer, "diverged", lambda *_: None)(logs, step)
     given = {k for k, v in run.flat().items() if v is not None}
     return given - seen - DRIVER_KEYS
 

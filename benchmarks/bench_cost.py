@@ -1,0 +1,121 @@
+"""What the reproduction costs on this device: each run's measured time per generator iteration
+(per stage for CFG-GAN) x its schedule x its seeds, per run and in total, in device-hours.
+
+    python benchmarks/bench_cost.py                           # full scale, on the CPU
+    python benchmarks/bench_cost.py --device cuda --scales quick,small,full
+    python benchmarks/bench_cost.py --runs zhu/ --runtime autocast=bf16
+
+Training only: evaluation (bench_eval.py) and data preparation come on top. Each run is timed
+on synthetic images of its dataset's shape (the step's cost does not depend on the pixels) for
+``--steps`` iterations after one warm-up (CFG-GAN: after its first stage, whose initial fit is
+counted once). The schedule's length uses the training split's size: the real dataset's at
+full scale, the stand-in's (as prepared under results/data) at the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+# training-split sizes of the real datasets (the splits a run trains on add up)
+REAL_SIZES = {
+    "mnist": {"train": 60000, "test": 10000},
+    "cifar10": {"train": 50000, "test": 10000},
+    "stl10": {"train": 5000, "test": 8000, "unlabeled": 100000},
+}
+
+
+def n_train(run, scale: str) -> int:
+    if scale == "full":
+        return sum(REAL_SIZES[run.data][s] for s in run.splits)
+    from ganrepro import layout
+    from ganrepro.data.store import load
+
+    path = ROOT / layout.data(run.data)
+    if not path.is_file():
+        raise SystemExit(
+            f"{path.relative_to(ROOT)} is missing: prepare it first "
+            f"(snakemake --cores 1 {layout.data(run.data)})"
+        )
+    return len(load(path, run.splits).x)
+
+
+def seconds_per_iteration(run, device, runtime, steps: int) -> tuple[float, float]:
+    """(seconds per generator iteration or CFG stage, seconds of the first call)."""
+    from bench_train import data, sync
+
+    from ganrepro.registry import TRAINERS
+    from ganrepro.train.runtime import floats
+
+    x, y, k = data(run, 1024)
+    torch.manual_seed(0)
+    trainer = TRAINERS[run.trainer](run, x.to(device), y.to(device), k, 0, runtime)
+    sync(device)
+    t0 = time.perf_counter()
+    floats(trainer.step())
+    sync(device)
+    first = time.perf_counter() - t0
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        floats(trainer.step())
+        sync(device)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), first
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scales", default="full")
+    ap.add_argument("--runs", default="", help="only run ids starting with this")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--runtime", default="", help="the training step's knobs")
+    ap.add_argument("--steps", type=int, default=2, help="timed iterations per run")
+    ap.add_argument("--threads", type=int, default=0)
+    args = ap.parse_args()
+    from ganrepro.config import load_params
+    from ganrepro.train.adversarial import total_iterations
+    from ganrepro.train.run import pick_device
+    from ganrepro.train.runtime import Runtime
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
+    runtime = Runtime.parse(args.runtime)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    print(f"torch {torch.__version__}, device {name}, {torch.get_num_threads()} threads")
+    for scale in args.scales.split(","):
+        params = load_params(ROOT / "params.yaml", scale=scale)
+        print(
+            f"\n[{scale}] {'run':28s} {'s/iter':>8s} {'iterations':>11s} {'seeds':>5s} "
+            f"{'hours':>9s}"
+        )
+        total = 0.0
+        for run_id, run in params.runs.items():
+            if not run_id.startswith(args.runs):
+                continue
+            per, first = seconds_per_iteration(run, device, runtime, args.steps)
+            if run.trainer == "cfg":
+                iterations = run.schedule.stages
+            else:
+                iterations = total_iterations(run, n_train(run, scale))
+            seconds = (first + per * (iterations - 1)) * params.seeds
+            total += seconds
+            print(
+                f"[{scale}] {run_id:28s} {per:8.3f} {iterations:11d} {params.seeds:5d} "
+                f"{seconds / 3600:9.2f}",
+                flush=True,
+            )
+        print(f"[{scale}] total: {total / 3600:.1f} device-hours of training on {name}")
+
+
+if __name__ == "__main__":
+    main()

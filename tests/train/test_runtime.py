@@ -139,7 +139,7 @@ def test_compiled_step_equals_the_eager_step_on_the_cpu(quick_params):
 @pytest.mark.parametrize(
     ("items", "message"),
     [
-        (["autocast=fp8"], "runtime autocast='fp8': one of none, bf16, fp16"),
+        (["autocast=fp16"], "runtime autocast='fp16': one of none, bf16"),
         (["fast=true"], "key one of fused_optim"),
         (["compile=maybe"], "runtime compile='maybe': true or false"),
         (["log_every=0"], "runtime log_every=0: at least 1"),
@@ -157,3 +157,58 @@ def test_runtime_parse_reads_both_forms():
         log_every=5, joint_critic=False
     )
     assert Runtime.parse(None) == Runtime()
+
+
+def test_a_sigterm_during_the_log_fetch_still_saves_the_step(
+    quick_params, prepared, tmp_path, monkeypatch
+):
+    """The stop flag set while the buffered logs are fetched (on a GPU the host waits there)
+    saves resume.pt at that step before exiting, like a stop seen anywhere else."""
+    import os
+    import signal
+
+    from ganrepro.train import checkpoint
+    from ganrepro.train import run as run_mod
+
+    from .helpers import short
+
+    fetch, calls = run_mod.floats, []
+
+    def fetch_then_stop(logs):
+        calls.append(len(logs))
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)  # handled when the fetch returns
+        return fetch(logs)
+
+    monkeypatch.setattr(run_mod, "floats", fetch_then_stop)
+    run = short(quick_params.run("ding/wgan"), 12, checkpoints=1)  # periodic at 12 only
+    with pytest.raises(SystemExit) as exc:
+        run_mod.train(
+            run,
+            prepared[run.data],
+            tmp_path,
+            seed=0,
+            device="cpu",
+            threads=1,
+            runtime=Runtime(log_every=4),
+        )
+    assert exc.value.code == run_mod.SIGTERM_EXIT
+    _, state = checkpoint.newest_state(tmp_path / "state")
+    assert state["step"] == 4  # the flushed block's end, not step 0
+    assert len((tmp_path / "state/log.csv").read_text().splitlines()) == 1 + 4
+
+
+def test_a_resumed_optimiser_keeps_this_process_implementation(quick_params):
+    """A state saved by an unfused optimiser, loaded under the fused default, steps fused
+    (torch's load_state_dict would carry the saved flags over)."""
+    run = quick_params.run("frank/wgan_gp")
+    plain = make_trainer(run, runtime=PLAIN)
+    plain.step()
+    fused = make_trainer(run, runtime=Runtime())
+    fused.load_state_dict(plain.state_dict())
+    assert all(g["fused"] for g in fused.opt_d.param_groups + fused.opt_g.param_groups)
+    rms = quick_params.run("ding/wgan")  # RMSprop: foreach
+    a, b = make_trainer(rms, runtime=PLAIN), make_trainer(rms, runtime=Runtime())
+    a.step()
+    b.load_state_dict(a.state_dict())
+    assert all(g["foreach"] for g in b.opt_d.param_groups)

@@ -213,7 +213,7 @@ def cross_table(params: Params, r: Results) -> str:
             _best(r.best(run_id, "fid")),
             _floor(r.floor(run_id)),
             num(r.draws(run_id, "fid")),
-            num([b / a for a, b in zip(start, final, strict=False) if a]),
+            num([b / a for a, b in r.start_and_final(run_id, "fid")]),
             num(r.final(run_id, "is_mean")),
             num([real_is] if real_is is not None else []),
         ]

@@ -92,7 +92,7 @@ class Results:
         ms = self.metrics.get(run_id) or []
         ex = self.extractor(run_id)
         f = ((ms[0].get("reference") or {}).get(ex) or {}).get("floor") if ms else None
-        if not f or split not in f:
+        if not (f or {}).get(split):  # no such split, or none stored for it
             return None
         return float(f[split]["fid"]), int(f[split]["n"])
 
@@ -125,6 +125,19 @@ class Results:
     def at_start(self, run_id: str, key: str) -> list[float]:
         """Per-seed value of ``key`` at step 0 (the untrained generator), when evaluated."""
         return [c[0][1] for c in self.curves(run_id, key) if c and c[0][0] == 0]
+
+    def start_and_final(self, run_id: str, key: str) -> list[tuple[float, float]]:
+        """Per seed that has both, finite: (value at step 0, final value), paired by seed."""
+        out = []
+        ex = self.extractor(run_id)
+        for m in self.metrics.get(run_id, []):
+            curve = m.get("curve") or []
+            start = curve[0].get(key, curve[0].get(ex, {}).get(key)) if curve else None
+            final = m["final"].get(key, m["final"].get(ex, {}).get(key))
+            if curve and curve[0].get("step") == 0 and start is not None and final is not None:
+                if math.isfinite(start) and math.isfinite(final) and start:
+                    out.append((float(start), float(final)))
+        return out
 
     def statuses(self, run_id: str) -> list[str]:
         return [m["status"] for m in self.metrics.get(run_id, [])]

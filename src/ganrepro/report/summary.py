@@ -12,7 +12,6 @@ Each check (a claim's verdict, an anchor's comparison) passes, fails or stays op
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ganrepro.config.types import Params
@@ -49,8 +48,7 @@ class Summary:
 
 def _learned(r: Results, run_id: str) -> bool | None:
     """Did every seed's final FID fall to LEARNED x its step-0 FID? None: not measured."""
-    start, final = r.at_start(run_id, "fid"), r.final(run_id, "fid")
-    pairs = [(a, b) for a, b in zip(start, final, strict=False) if a and math.isfinite(a)]
+    pairs = r.start_and_final(run_id, "fid")
     if not pairs:
         return None
     return all(b <= LEARNED * a for a, b in pairs)
@@ -63,8 +61,8 @@ def outcomes(r: Results, source: str) -> list[tuple[str, str]]:
         if claim.source == source:
             v = claim.judge(r).verdict
             out.append((claim.text, {SUPPORTED: PASS, NOT_SUPPORTED: FAIL}.get(v, OPEN)))
-    for a in ANCHORS:
-        if a.run_id.split("/")[0] == source:
+    for a in ANCHORS:  # those shown for reference, or tested by a claim, count no further
+        if a.run_id.split("/")[0] == source and a.counts:
             v, _ = anchor_verdict(r, a)
             out.append(
                 (

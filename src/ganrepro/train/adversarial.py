@@ -38,6 +38,15 @@ def make_optimizer(
     return OPTIMIZERS[cfg.name](params, lr=lr, eps=cfg.eps, weight_decay=0.0, **extra)
 
 
+def load_optimizer(opt: torch.optim.Optimizer, state: dict) -> None:
+    """``opt.load_state_dict(state)``, keeping ``opt``'s own implementation (fused, foreach):
+    a saved state carries the flags of the process that wrote it."""
+    impl = [{k: g.get(k) for k in ("fused", "foreach")} for g in opt.param_groups]
+    opt.load_state_dict(state)
+    for group, keep in zip(opt.param_groups, impl, strict=True):
+        group.update(keep)
+
+
 def grad_norm(module: nn.Module) -> Tensor:
     """The L2 norm of all of ``module``'s gradients together (per-tensor norms, then their
     norm: no copy of the gradients)."""
@@ -232,7 +241,7 @@ class AdversarialTrainer:
     def load_state_dict(self, state: dict) -> None:
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        load_optimizer(self.opt_g, state["opt_g"])
+        load_optimizer(self.opt_d, state["opt_d"])
         self.batches.load_state_dict(state["batches"])
         self.step_count = state["step"]

@@ -28,7 +28,7 @@ from torch.func import functional_call
 from ganrepro.config.types import RunConfig
 from ganrepro.models import build, output_range
 from ganrepro.registry import LOSSES
-from ganrepro.train.adversarial import grad_norm, make_optimizer
+from ganrepro.train.adversarial import grad_norm, load_optimizer, make_optimizer
 from ganrepro.train.batches import IndexBatches
 from ganrepro.train.runtime import Runtime, floats, per_sample
 
@@ -73,6 +73,7 @@ class CFGTrainer:
         "grad_norm_d",
         "lr",
     )
+    LOG_EVERY = 1  # step() fetches its logs itself, once a stage (see train.run)
 
     def __init__(
         self,
@@ -234,7 +235,7 @@ class CFGTrainer:
     def load_state_dict(self, state: dict) -> None:
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        load_optimizer(self.opt_d, state["opt_d"])
         self.snapshots = [{k: v.to(self.device) for k, v in s.items()} for s in state["snapshots"]]
         self.batches.load_state_dict(state["batches"])
         self.step_count = state["step"]

@@ -200,6 +200,9 @@ def train(
     status, reason, rates, failed_at = "completed", None, [], None
     t_start = last_save = time.perf_counter()
     every = save_every_s
+    # a trainer that fetches its logs itself (CFG-GAN: once a stage) gains nothing from
+    # buffering, and its guard must act at once
+    log_every = getattr(trainer, "LOG_EVERY", runtime.log_every)
     pending: list[tuple[dict, int, float]] = []  # (logs, maybe on the device; step; epoch)
     block = {"t": t_start}  # when the pending steps began
 
@@ -231,7 +234,7 @@ def train(
                 pending.append((trainer.step(), trainer.step_count, trainer.batches.epoch))
                 step = trainer.step_count
                 saving = step in marks or stop["flag"] or time.perf_counter() - last_save > every
-                if not (saving or len(pending) >= runtime.log_every or step == trainer.total):
+                if not (saving or len(pending) >= log_every or step == trainer.total):
                     continue
                 found = flush()
                 if found:
@@ -249,7 +252,7 @@ def train(
                     saved_step = step
                     history.saved(step)
                     last_save = block["t"] = time.perf_counter()
-                elif saving:
+                elif saving or stop["flag"]:  # the stop may have come during the flush
                     checkpoint.save(state / "resume.pt", payload())
                     saved_step = step
                     history.saved(step)

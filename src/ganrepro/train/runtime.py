@@ -1,8 +1,9 @@
 """How a training step runs, as opposed to what it computes: runtime knobs with safe defaults.
 
 None of them is a setting of the run (none enters the config hash). The defaults change results
-only by float reassociation (a different order of the same sums); ``autocast`` and ``compile``
-are off by default. The knobs in force are recorded in ``train.json`` (``runtime``).
+only by float reassociation (a different order of the same sums); ``autocast``, ``compile``
+and ``tf32`` (which round beyond that) are off by default. The knobs in force are recorded
+in ``train.json`` (``runtime``).
 
 Pass them as ``ganrepro train --runtime autocast=bf16 --runtime compile=true`` or, for every
 training job of the workflow, in the environment: ``GANREPRO_RUNTIME=autocast=bf16,compile=true
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # torch is imported where it is used: the workflow reads this
     from torch import nn
 
 RUNTIME_ENV = "GANREPRO_RUNTIME"
-AUTOCAST = {"none": None, "bf16": "bfloat16", "fp16": "float16"}  # torch dtypes by name
+AUTOCAST = {"none": None, "bf16": "bfloat16"}  # torch dtypes by name
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,15 @@ class Runtime:
     # one critic pass over [real; fake] instead of two, where the critic treats each sample on
     # its own (no BatchNorm, no dropout: then the two are equal up to reassociation)
     joint_critic: bool = True
-    # "bf16"/"fp16": the networks' matmuls and convs in low precision; the gradient penalty and
-    # every loss stay in fp32
+    # "bf16": the networks' matmuls and convs in bfloat16; the gradient penalty and every loss
+    # stay in fp32 (no fp16: it would need loss scaling, which the penalty's double backward
+    # complicates)
     autocast: str = "none"
     # torch.compile the generator and the critic (CUDA graphs are the compiler's to use)
     compile: bool = False
-    # TF32 matmuls and convs on CUDA (no effect on the CPU)
-    tf32: bool = True
+    # TF32 matmuls and convs on CUDA (no effect on the CPU). Off: PyTorch's own defaults, which
+    # already allow TF32 in cuDNN convolutions but not in matmuls
+    tf32: bool = False
     # logged values leave the device every this many steps (one transfer, not one per value)
     log_every: int = 25
 
@@ -99,9 +102,9 @@ class Runtime:
             isinstance(m, nn.Conv2d | nn.ConvTranspose2d) for m in net.modules()
         ):
             net.to(memory_format=torch.channels_last)
-        if device.type == "cuda":
-            torch.backends.cuda.matmul.allow_tf32 = self.tf32
-            torch.backends.cudnn.allow_tf32 = self.tf32
+        if device.type == "cuda" and self.tf32:
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
         return net
 
     def forward(self, net: nn.Module):

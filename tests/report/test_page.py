@@ -182,7 +182,7 @@ def test_the_small_page_in_chromium(root, tmp_path):
     assert len(links) == n_figures + 3 * len(small.runs)
     assert [link for link in links if not (index.parent / link).is_file()] == []
     # thumbnails, not the 1800-pixel originals
-    for uri in re.findall(r'src="data:image/png;base64,([^"]+)"', page):
+    for uri in re.findall(r'src="data:image/(?:png|jpeg);base64,([^"]+)"', page):
         import base64
         import io
 

@@ -37,7 +37,7 @@ padding:3px 7px;text-align:left;vertical-align:top} th{background:#f3f3f3}
 .diverged{color:#b00;font-weight:bold} .missing{color:#888;font-style:italic}
 figure{display:inline-block;margin:.6em;vertical-align:top;max-width:560px}
 figure img{max-width:100%;border:1px solid #ddd} figcaption{font-size:12px;color:#555}
-nav a{margin-right:1em}
+nav a{margin-right:1em} .wide{overflow-x:auto}
 """
 
 SOURCES = {
@@ -75,19 +75,21 @@ def href(rel: str) -> str:
 
 
 def thumbnail(path: Path) -> str:
-    """The image at ``path`` as a data URI, shrunk to THUMB pixels wide when wider."""
+    """The image at ``path`` as a data URI, at most THUMB pixels wide: a PNG, or a JPEG
+    (quality 85) where that is under half the size (photos and sample grids, not plots)."""
     from PIL import Image
 
-    data = path.read_bytes()
-    with Image.open(io.BytesIO(data)) as img:
+    with Image.open(path) as img:
+        img.load()
         if img.width > THUMB:
-            small = img.convert("RGB").resize(
-                (THUMB, round(img.height * THUMB / img.width)), Image.Resampling.LANCZOS
-            )
-            buf = io.BytesIO()
-            small.save(buf, "PNG", optimize=True)
-            data = buf.getvalue()
-    return "data:image/png;base64," + base64.b64encode(data).decode()
+            img = img.resize((THUMB, round(img.height * THUMB / img.width)), Image.LANCZOS)
+        png, jpeg = io.BytesIO(), io.BytesIO()
+        img.save(png, "PNG", optimize=True)
+        rgba = img.convert("RGBA")  # transparent parts on white, as the page shows them
+        flat = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+        flat.convert("RGB").save(jpeg, "JPEG", quality=85)
+    kind, data = ("jpeg", jpeg) if jpeg.tell() < png.tell() / 2 else ("png", png)
+    return f"data:image/{kind};base64," + base64.b64encode(data.getvalue()).decode()
 
 
 def image(files: Files, rel: str, caption: str) -> str:
@@ -230,7 +232,8 @@ def cross_table(params: Params, r: Results) -> str:
         for h, why in CROSS_HEAD
     )
     notes = "".join(f"<li><b>{esc(h)}</b>: {esc(why)}</li>" for h, why in CROSS_HEAD if why)
-    return f"<table><tr>{header}</tr>{''.join(rows)}</table><ul>{notes}</ul>"
+    table = f"<table><tr>{header}</tr>{''.join(rows)}</table>"
+    return f'<div class="wide">{table}</div><ul>{notes}</ul>'
 
 
 def compute_table(params: Params, r: Results) -> str:

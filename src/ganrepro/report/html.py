@@ -9,6 +9,7 @@ import html
 import io
 import math
 import os
+import statistics
 from pathlib import Path
 
 import pandas as pd
@@ -256,11 +257,12 @@ def compute_table(params: Params, r: Results) -> str:
         rows.append(
             f"<tr><td>{esc(run_id)}</td><td>{len(r.train.get(run_id, []))}</td><td>{n}</td>"
             f"<td>{esc(', '.join(names) or '—')}</td><td>{wall:.1f}</td>"
-            f"<td>{wall / 3600:.4f}</td><td>{num(speed)}</td></tr>"
+            f"<td>{wall / 3600:.4f}</td>"
+            f"<td>{statistics.median(speed) if speed else 0:.0f}</td></tr>"
         )
     head = (
         "<tr><th>run</th><th>seeds</th><th>attempts</th><th>device</th>"
-        "<th>wall time (s, all attempts)</th><th>device-hours</th><th>images/s</th></tr>"
+        "<th>wall time (s, all attempts)</th><th>device-hours</th><th>images/s (median)</th></tr>"
     )
     total = (
         f"<tr><th>total</th><td></td><td>{total_attempts}</td>"

@@ -8,6 +8,7 @@ uniform labels (conditional runs).
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import torch
@@ -38,10 +39,22 @@ def make_optimizer(
     return OPTIMIZERS[cfg.name](params, lr=lr, eps=cfg.eps, weight_decay=0.0, **extra)
 
 
+@contextlib.contextmanager
+def frozen(module: nn.Module):
+    """``module``'s parameters need no gradient inside (they still pass one through)."""
+    flags = [p.requires_grad for p in module.parameters()]
+    module.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in zip(module.parameters(), flags, strict=True):
+            p.requires_grad_(flag)
+
+
 def load_optimizer(opt: torch.optim.Optimizer, state: dict) -> None:
     """``opt.load_state_dict(state)``, keeping ``opt``'s own implementation (fused, foreach):
     a saved state carries the flags of the process that wrote it."""
-    impl = [{k: g.get(k) for k in ("fused", "foreach")} for g in opt.param_groups]
+    impl = [{k: g[k] for k in ("fused", "foreach") if k in g} for g in opt.param_groups]
     opt.load_state_dict(state)
     for group, keep in zip(opt.param_groups, impl, strict=True):
         group.update(keep)
@@ -192,9 +205,11 @@ class AdversarialTrainer:
             if self.conditional
             else None
         )
-        loss, parts = self.generator_loss(self._z(self.g_batch), y)
-        self.opt_g.zero_grad(set_to_none=True)
-        loss.backward()
+        # the critic's weights need no gradient here (the next critic step would drop it)
+        with frozen(self.D):
+            loss, parts = self.generator_loss(self._z(self.g_batch), y)
+            self.opt_g.zero_grad(set_to_none=True)
+            loss.backward()
         parts["grad_norm_g"] = grad_norm(self.G)
         self.opt_g.step()
         return {"loss_g": loss.detach(), **{k: v.detach() for k, v in parts.items()}}

@@ -22,12 +22,12 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# a probe added to a copy of the page only: how many images decoded with a real size
+# a probe added to a copy of the page only: how many images decoded with a real size, once
+# the page has loaded (the copy loads its images eagerly: lazy ones wait for a scroll)
 PROBE = (
     "<script>window.addEventListener('load',()=>{const i=[...document.images];"
-    "i.forEach(x=>{x.loading='eager'});"
-    "Promise.all(i.map(x=>x.decode().catch(()=>0))).then(()=>{document.title='loaded '"
-    "+i.filter(x=>x.complete&&x.naturalWidth>0).length+'/'+i.length;});});</script>"
+    "document.title='loaded '+i.filter(x=>x.complete&&x.naturalWidth>0).length+'/'"
+    "+i.length;});</script>"
 )
 
 
@@ -53,7 +53,8 @@ def render(page: Path, tmp: Path, shot: Path | None = None, size=(1300, 2400)) -
     ``shot``, screenshot the page itself."""
     base = [chromium(), *FLAGS, f"--user-data-dir={tmp / 'chromium-profile'}"]
     probed = page.with_name(f".probed-{page.name}")
-    probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    text = page.read_text().replace('loading="lazy"', 'loading="eager"')
+    probed.write_text(text.replace("</body>", PROBE + "</body>"))
     try:
         res = subprocess.run(
             [

@@ -100,20 +100,26 @@ class Recording(Files):
         return super().has(rel)
 
 
+def write_small_tree(root, params, figure_size: tuple[int, int]) -> None:
+    """Every run's files (``write_tree``) and every source's figures (plain images of
+    ``figure_size``) and tables: all the report reads."""
+    write_tree(root, params)
+    for source in params.sources:
+        for name in catalog.FIGURES[source]:
+            path = root / layout.figure(source, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.new("RGB", figure_size, (200, 220, 240)).save(path)
+        for name in catalog.TABLES[source]:
+            path = root / layout.table(source, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("run,fid\na,1.5\n")
+
+
 def test_the_report_reads_exactly_report_reads(root, tmp_path):
     """Built from a whole synthetic results tree with only ``report_reads`` declared: no
     UndeclaredInput, every run, figure and table shown, and it asks for no other file."""
     small = load_params(root / "params.yaml", scale="small")
-    write_tree(tmp_path, small)
-    for source in small.sources:
-        for name in catalog.FIGURES[source]:
-            path = tmp_path / layout.figure(source, name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            Image.new("RGB", (4, 4)).save(path)
-        for name in catalog.TABLES[source]:
-            path = tmp_path / layout.table(source, name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("run,fid\na,1.5\n")
+    write_small_tree(tmp_path, small, (4, 4))
     declared = report_reads(small)
     assert len(declared) == len(set(declared))
     assert all(p.startswith("results/") for p in declared)
@@ -160,16 +166,7 @@ def test_the_small_page_in_chromium(root, tmp_path):
     from tests.chromium import relative_links, render
 
     small = load_params(root / "params.yaml", scale="small")
-    write_tree(tmp_path, small)
-    for source in small.sources:
-        for name in catalog.FIGURES[source]:
-            path = tmp_path / layout.figure(source, name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            Image.new("RGB", (1800, 1200), (200, 220, 240)).save(path)
-        for name in catalog.TABLES[source]:
-            path = tmp_path / layout.table(source, name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("run,fid\na,1.5\n")
+    write_small_tree(tmp_path, small, (1800, 1200))
     index = tmp_path / layout.REPORT
     files = Files(report_reads(small), root=tmp_path)
     build_report(small, root / "params.yaml", files, root / "report/deviations.yaml", index)

@@ -35,7 +35,7 @@ def test_every_verdict_is_reachable_from_a_results_table(monkeypatch, quick_para
     seen = set()
     for outcomes in ([PASS], [PASS, FAIL], [FAIL, OPEN], [OPEN]):
         checks = [(f"check {i}", o) for i, o in enumerate(outcomes)]
-        monkeypatch.setattr(summary, "outcomes", lambda r, source, c=checks: c)
+        monkeypatch.setattr(summary, "outcomes", lambda r, source, verdicts=None, c=checks: c)
         s = summarise(quick_params, r, "ding", [])
         seen.add(s.verdict)
         assert f"{len(outcomes)} checks" in s.scope

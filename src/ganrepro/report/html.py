@@ -22,7 +22,7 @@ from ganrepro.layout import Files
 from ganrepro.outputs import catalog
 from ganrepro.outputs.tables import display_rows
 from ganrepro.report.anchors import ANCHORS, anchor_verdict
-from ganrepro.report.claims import CLAIMS
+from ganrepro.report.claims import CLAIMS, Claim, Verdict
 from ganrepro.report.results import Results, present
 from ganrepro.report.summary import summarise
 
@@ -272,10 +272,9 @@ def compute_table(params: Params, r: Results) -> str:
     return f"<table>{head}{''.join(rows)}{total}</table>"
 
 
-def claims_table(r: Results) -> tuple[str, dict[str, int]]:
+def claims_table(verdicts: dict[Claim, Verdict]) -> tuple[str, dict[str, int]]:
     rows, counts = [], {}
-    for claim in CLAIMS:
-        v = claim.judge(r)
+    for claim, v in verdicts.items():
         counts[v.verdict] = counts.get(v.verdict, 0) + 1
         cls = v.verdict.replace(" ", "-")
         rows.append(
@@ -307,10 +306,12 @@ def anchors_table(r: Results) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def summary_table(params: Params, r: Results, deviations: list[dict]) -> str:
+def summary_table(
+    params: Params, r: Results, deviations: list[dict], verdicts: dict[Claim, Verdict]
+) -> str:
     rows = []
     for source in params.sources:
-        s = summarise(params, r, source, deviations)
+        s = summarise(params, r, source, deviations, verdicts)
         cls = s.verdict.replace(" ", "-")
         rows.append(
             f'<tr><td><a href="#{esc(source)}">{esc(source)}</a></td>'
@@ -370,7 +371,8 @@ def build_page(
     scale_deviations: list[dict] = (),
     trace: str = "",
 ) -> str:
-    claims, counts = claims_table(r)
+    verdicts = {claim: claim.judge(r) for claim in CLAIMS}  # once: the summary reuses them
+    claims, counts = claims_table(verdicts)
     deviations_list = deviation_rows(deviations, scale_deviations)
     banner = ""
     if params.standins or params.scale != "full":
@@ -434,7 +436,7 @@ def build_page(
 <i>partly</i> when some pass, <i>not reproduced</i> when none passes and one fails,
 <i>not testable at this scale</i> when none passes or fails (too few seeds, stand-in data,
 or a protocol the published numbers were not measured under).</p>
-{summary_table(params, r, deviations_list)}
+{summary_table(params, r, deviations_list, verdicts)}
 <h2 id="runs">Every run</h2>
 <p>Final and best-checkpoint metrics of each run against the training split's reference
 statistics. A ± is a sample standard deviation (not a standard error): over training seeds in

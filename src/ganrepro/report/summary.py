@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ganrepro.config.types import Params
 from ganrepro.report.anchors import ANCHORS, NOT_REPRODUCED, REPRODUCED, anchor_verdict
-from ganrepro.report.claims import CLAIMS, NOT_SUPPORTED, SUPPORTED
+from ganrepro.report.claims import CLAIMS, NOT_SUPPORTED, SUPPORTED, Claim, Verdict
 from ganrepro.report.results import Results
 
 PASS, FAIL, OPEN = "pass", "fail", "open"
@@ -54,12 +54,15 @@ def _learned(r: Results, run_id: str) -> bool | None:
     return all(b <= LEARNED * a for a, b in pairs)
 
 
-def outcomes(r: Results, source: str) -> list[tuple[str, str]]:
-    """(what, outcome) of each of the source's claims and anchors."""
+def outcomes(
+    r: Results, source: str, verdicts: dict[Claim, Verdict] | None = None
+) -> list[tuple[str, str]]:
+    """(what, outcome) of each of the source's claims and anchors; ``verdicts``: the claims'
+    verdicts on ``r`` when already judged (judging one can take a bootstrap)."""
     out = []
     for claim in CLAIMS:
         if claim.source == source:
-            v = claim.judge(r).verdict
+            v = (verdicts[claim] if verdicts is not None else claim.judge(r)).verdict
             out.append((claim.text, {SUPPORTED: PASS, NOT_SUPPORTED: FAIL}.get(v, OPEN)))
     for a in ANCHORS:  # those shown for reference, or tested by a claim, count no further
         if a.run_id.split("/")[0] == source and a.counts:
@@ -73,11 +76,18 @@ def outcomes(r: Results, source: str) -> list[tuple[str, str]]:
     return out
 
 
-def summarise(params: Params, r: Results, source: str, deviations: list[dict]) -> Summary:
+def summarise(
+    params: Params,
+    r: Results,
+    source: str,
+    deviations: list[dict],
+    verdicts: dict[Claim, Verdict] | None = None,
+) -> Summary:
     """The source's verdict and its three lines; ``deviations``: every deviation row (the
-    curated list and the scale's derived ones), of any source."""
+    curated list and the scale's derived ones), of any source; ``verdicts`` as
+    :func:`outcomes` takes them."""
     runs = [run for run in params.runs.values() if run.source == source]
-    checks = outcomes(r, source)
+    checks = outcomes(r, source, verdicts)
     results = [o for _, o in checks]
     datasets = sorted(
         {f"{run.dataset}" + (f" ({run.data})" if run.data != run.dataset else "") for run in runs}

@@ -199,7 +199,6 @@ def train(
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
     status, reason, rates, failed_at = "completed", None, [], None
     t_start = last_save = time.perf_counter()
-    every = save_every_s
     # a trainer that fetches its logs itself (CFG-GAN: once a stage) gains nothing from
     # buffering, and its guard must act at once
     log_every = getattr(trainer, "LOG_EVERY", runtime.log_every)
@@ -233,7 +232,8 @@ def train(
             while trainer.step_count < trainer.total:
                 pending.append((trainer.step(), trainer.step_count, trainer.batches.epoch))
                 step = trainer.step_count
-                saving = step in marks or stop["flag"] or time.perf_counter() - last_save > every
+                due = time.perf_counter() - last_save > save_every_s
+                saving = step in marks or stop["flag"] or due
                 if not (saving or len(pending) >= log_every or step == trainer.total):
                     continue
                 found = flush()

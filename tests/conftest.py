@@ -112,10 +112,19 @@ def tool(name: str, *args: str, cwd: Path, timeout=1200, check=True):
     return res
 
 
+def require_free_space(path: Path, gib: float) -> None:
+    """Fail with one clear line when the disk cannot hold what a workflow test writes (a full
+    disk otherwise surfaces as a tool's bare exit status, e.g. `dvc commit` returning 1)."""
+    free = shutil.disk_usage(path).free / 2**30
+    if free < gib:
+        pytest.fail(f"{free:.1f} GiB free under {path}; this test writes about {gib:g} GiB")
+
+
 @pytest.fixture(scope="session")
 def quick_dag(root, tmp_path_factory):
     """The whole quick DAG, once, in a copy of the repository; one CFG run made to diverge."""
     repo = copy_repo(root, tmp_path_factory.mktemp("repo"))
+    require_free_space(repo, 2.0)
     params = yaml.safe_load((repo / "params.yaml").read_text())
     params["sources"]["zhu"]["cfg_dcgan_mnist"]["cfg"]["guard"] = 1.0e-9  # diverges at once
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))

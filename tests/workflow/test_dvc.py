@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ..conftest import copy_repo, git, snakemake, tool
+from ..conftest import copy_repo, git, require_free_space, snakemake, tool
 from .test_jobs import FRANK_WGAN
 
 KNOBS = re.compile(r"(?: --(?:threads|device) \S+)* > \S+ 2>&1$")
@@ -165,13 +165,14 @@ def recorded(quick_dag, tmp_path_factory):
     """A copy of the quick DAG's repository (the other tests keep theirs untouched), its
     outputs recorded into dvc.lock (`dvc commit -f`) and pushed."""
     base = tmp_path_factory.mktemp("dvc")
+    require_free_space(base, 2.0)  # the copy, its cache and the remote: three copies of results
     quick_dag = Path(shutil.copytree(quick_dag, base / "repo", symlinks=True))
     remote = base / "dvc-remote"
     tool("dvc", "remote", "modify", "--local", "local", "url", str(remote), cwd=quick_dag)
-    tool("dvc", "commit", "--force", "--quiet", cwd=quick_dag)
+    tool("dvc", "commit", "--force", cwd=quick_dag)
     status = tool("dvc", "status", "--json", cwd=quick_dag)
     assert json.loads(status.stdout) == {}, status.stdout[:2000]
-    tool("dvc", "push", "--quiet", cwd=quick_dag)
+    tool("dvc", "push", cwd=quick_dag)
     git(quick_dag, "add", "dvc.lock")
     git(quick_dag, "commit", "-qm", "record quick outputs")
     return quick_dag, remote
@@ -198,7 +199,7 @@ def test_one_runs_lr_makes_only_that_run_and_its_downstream_stale(recorded):
         assert "train-frank-dcgan" not in would_run and "report" in would_run
     finally:  # back to the recorded state for the other tests
         git(repo, "checkout", "--", "params.yaml", "dvc.lock")
-        tool("dvc", "checkout", "--force", "--quiet", cwd=repo)
+        tool("dvc", "checkout", "--force", cwd=repo)
 
 
 @pytest.mark.slow
@@ -210,7 +211,7 @@ def test_fresh_clone_pulls_identical_files_and_snakemake_has_nothing_to_do(recor
     shutil.copytree(repo / ".venv", clone / ".venv", symlinks=True) if (
         repo / ".venv"
     ).exists() else None
-    tool("dvc", "pull", "--quiet", cwd=clone)
+    tool("dvc", "pull", cwd=clone)
     # every output DVC tracks: not training's own state/ nor the workflow's settings stamps
     # (tb/ event files are whole files written once: they come back identical)
     files = [

@@ -90,7 +90,7 @@ def test_a_comment_only_edit_reruns_nothing(repo):
 
 def test_dvc_marks_stale_the_stages_whose_keys_changed(repo):
     """DVC compares the params.yaml keys a stage lists (with its per-scale mappings whole)."""
-    tool("dvc", "commit", "--force", "--quiet", cwd=repo)
+    tool("dvc", "commit", "--force", cwd=repo)
     assert json.loads(tool("dvc", "status", "--json", cwd=repo).stdout) == {}
     for edit, expected in (
         (set_lr, FRANK_WGAN),

@@ -1,6 +1,12 @@
-"""Evaluation throughput per feature extractor, and what cached reference statistics save.
+"""Evaluation throughput per feature extractor, batch size and device, and what cached
+reference statistics save.
 
     python benchmarks/bench_eval.py [--n 2000] [--threads 2]
+    python benchmarks/bench_eval.py --device cuda --n 20000 --n-inception 5000 \
+        --batch-sizes 100,200,500
+
+Each row: an extractor on one dataset's image shape at one batch size, in images per second (median
+of repeats after a warm-up batch), and what 50k samples (the full-scale ``n_samples``) take.
 
 Uses the quick-scale stand-in data (prepared into a temporary folder), a domain classifier
 trained on it, and torch-fidelity's Inception with a local weights file (random weights of the
@@ -19,6 +25,11 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def _timed(fn, repeat=3):
@@ -49,8 +60,14 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000, help="images per classifier measurement")
     ap.add_argument("--n-inception", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--batch-sizes", default="50,200", help="comma-separated")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    from ganrepro.train.run import pick_device
+
+    device = pick_device(args.device)
+    batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
     from ganrepro.config import load_params
     from ganrepro.data.store import prepare
     from ganrepro.evaluate.classifier import train_classifier
@@ -59,7 +76,8 @@ def main() -> None:
 
     params = load_params(ROOT / "params.yaml", scale="quick")
     tmp = Path(tempfile.mkdtemp())
-    print(f"torch {torch.__version__}, {args.threads} threads, cpu")
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    print(f"torch {torch.__version__}, {args.threads} threads, device {name}")
     for name in ("digits", "photos"):
         data = prepare(name, tmp / f"{name}.npz", params.datasets)
         t_cls, info = _timed(
@@ -70,18 +88,32 @@ def main() -> None:
             f"\n[{name}] classifier training: {t_cls:.1f} s, test accuracy "
             f"{info['test_accuracy']:.4f}"
         )
-        cls = make_extractor("classifier", classifier_path=tmp / f"{name}.pt")
-        x = torch.randint(0, 256, (args.n, 3 if name == "photos" else 1, 32, 32), dtype=torch.uint8)
-        t, _ = _timed(lambda: cls.features(x))
-        print(f"[{name}] classifier features: {args.n / t:9.0f} samples/s")
+        cls = make_extractor("classifier", classifier_path=tmp / f"{name}.pt", device=device)
         weights = tmp / "inception.pth"
         if not weights.exists():
             _random_inception(weights)
-        inc = make_extractor("inception", inception=str(weights))
-        xi = x[: args.n_inception]
-        t, _ = _timed(lambda: inc.features(xi, batch_size=32), repeat=1)
-        inception_rate = args.n_inception / t
-        print(f"[{name}] inception features:  {inception_rate:9.1f} samples/s")
+        inc = make_extractor("inception", inception=str(weights), device=device)
+        channels = 3 if name == "photos" else 1
+        most = max(args.n, args.n_inception, *batch_sizes)
+        x = torch.randint(0, 256, (most, channels, 32, 32), dtype=torch.uint8)
+        rates = {}
+        for label, extractor, n in (
+            ("classifier", cls, args.n),
+            ("inception", inc, args.n_inception),
+        ):
+            for bs in batch_sizes:
+                n = max(n, bs)  # at least one whole batch
+                extractor.features(x[:bs], batch_size=bs)  # warm-up (kernels, allocator)
+                sync(device)
+                t, _ = _timed(lambda: (extractor.features(x[:n], batch_size=bs), sync(device)))
+                rates[label, bs] = n / t
+                print(
+                    f"[{name}] {label:10s} batch {bs:4d}: {n / t:9.1f} images/s, "
+                    f"50k samples {50000 / (n / t) / 60:8.1f} min  ({name} {channels}x32x32, {n} "
+                    f"images, {device.type})",
+                    flush=True,
+                )
+        inception_rate = max(r for (label, _), r in rates.items() if label == "inception")
         stats = tmp / f"{name}_stats.npz"
         ev = params.evaluation
         t_compute, _ = _timed(
@@ -107,7 +139,7 @@ def main() -> None:
         full = 50000 + 10000  # train and test splits at full scale
         print(
             f"[{name}] at full scale the Inception statistics of {full} real images would "
-            f"take ~{full / inception_rate / 3600:.1f} h on this CPU, once"
+            f"take ~{full / inception_rate / 3600:.1f} h on this device, once"
         )
 
 

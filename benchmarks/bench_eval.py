@@ -76,8 +76,8 @@ def main() -> None:
 
     params = load_params(ROOT / "params.yaml", scale="quick")
     tmp = Path(tempfile.mkdtemp())
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    print(f"torch {torch.__version__}, {args.threads} threads, device {name}")
+    device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    print(f"torch {torch.__version__}, {args.threads} threads, device {device_name}")
     for name in ("digits", "photos"):
         data = prepare(name, tmp / f"{name}.npz", params.datasets)
         t_cls, info = _timed(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 
 import torch
 import yaml
@@ -20,6 +21,7 @@ from ganrepro.config import load_params
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.train import checkpoint
 from ganrepro.train.adversarial import make_optimizer
+from ganrepro.train.runtime import Runtime
 
 from .helpers import make_trainer
 
@@ -146,9 +148,20 @@ def test_train_keeps_the_resolved_config_beside_train_json(root, quick_params, p
 
     run = short(quick_params.run(RUN), 1, checkpoints=1)
     settings = resolved_config(run, "quick", origins(root / "params.yaml", run))
-    train(run, prepared["digits"], tmp_path / "run", seed=0, device="cpu", settings=settings)
+    asked = Runtime(autocast="bf16")
+    train(
+        run,
+        prepared["digits"],
+        tmp_path / "run",
+        seed=0,
+        device="cpu",
+        settings=settings,
+        runtime=asked,
+    )
     saved = yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())
-    assert (tmp_path / "run" / "train.json").is_file()
+    summary = json.loads((tmp_path / "run" / "train.json").read_text())
+    # the knobs in force, not the ones asked for: CFG-GAN trains in fp32, logging every stage
+    assert summary["runtime"] == Runtime(log_every=1).to_dict()
     assert saved["config_hash"] == run.hash() and saved["scale"] == "quick"
     assert saved["config"]["optim"]["alpha"] == run.optim.alpha
     assert saved["origin"]["optim.alpha"].startswith("run's own key sources.zhu/cfg_dcgan_mnist")

@@ -212,3 +212,16 @@ def test_a_resumed_optimiser_keeps_this_process_implementation(quick_params):
     a.step()
     b.load_state_dict(a.state_dict())
     assert all(g["foreach"] for g in b.opt_d.param_groups)
+
+
+def test_cfg_gan_states_the_knobs_it_runs_with(quick_params, capsys):
+    """CFG-GAN differentiates D by its input at every functional-gradient step and fetches its
+    logs once a stage: it drops autocast and compile (saying so) and logs every stage; the
+    knobs it keeps are the caller's. train.json records the trainer's runtime."""
+    run = quick_params.run("zhu/cfg_dcgan_mnist")
+    asked = Runtime(autocast="bf16", compile=True, log_every=25, channels_last=False)
+    tr = make_trainer(run, runtime=asked)
+    assert tr.runtime == Runtime(channels_last=False, log_every=1)
+    assert "autocast=bf16 and compile=true do not apply" in capsys.readouterr().err
+    make_trainer(run, runtime=Runtime())
+    assert capsys.readouterr().err == ""  # nothing to say when nothing is dropped

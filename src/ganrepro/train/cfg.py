@@ -13,6 +13,12 @@ holds exactly the generator the stage trained against: the approximator that was
 plus its T snapshots. That is what the authors generate and save (cfggan.py:54-59 run before
 ``ddg.approximate``), and what ``sample()``, the checkpoints and evaluation use.
 
+Runtime knobs: fused optimisers, channels-last and the joint critic pass apply; ``autocast`` and
+``compile`` do not (every pass here runs in fp32, eagerly: the functional-gradient steps
+differentiate D with respect to its input, as the gradient penalty does), and logs leave the
+device every stage (``log_every`` 1). The trainer's
+``runtime`` says what is in force, and that is what ``train.json`` records.
+
 A stage whose |mean D(real) - mean D(fake)| exceeds ``guard`` is reported as divergence, once
 ``guard_after`` stages have run (the authors' guard acts from stage 2000, cfggan.py:50).
 """
@@ -20,6 +26,8 @@ A stage whose |mean D(real) - mean D(fake)| exceeds ``guard`` is reported as div
 from __future__ import annotations
 
 import copy
+import dataclasses
+import sys
 
 import torch
 from torch import Tensor
@@ -73,7 +81,6 @@ class CFGTrainer:
         "grad_norm_d",
         "lr",
     )
-    LOG_EVERY = 1  # step() fetches its logs itself, once a stage (see train.run)
 
     def __init__(
         self,
@@ -85,7 +92,18 @@ class CFGTrainer:
         runtime: Runtime | None = None,
     ):
         self.run, self.cfg = run, run.cfg
-        self.runtime = runtime = runtime or Runtime()
+        runtime = runtime or Runtime()
+        if runtime.autocast != "none" or runtime.compile:
+            print(
+                f"{run.id}: CFG-GAN trains in fp32 and eagerly; runtime autocast="
+                f"{runtime.autocast} and compile={str(runtime.compile).lower()} do not apply",
+                file=sys.stderr,
+            )
+        # step() fetches its logs itself, once a stage: buffering gains nothing, and the
+        # guard must act at once
+        self.runtime = runtime = dataclasses.replace(
+            runtime, autocast="none", compile=False, log_every=1
+        )
         self.device = x.device
         self.range = output_range(run.model)
         self.batches = IndexBatches(x, None, seed, self.range)

@@ -199,9 +199,7 @@ def train(
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
     status, reason, rates, failed_at = "completed", None, [], None
     t_start = last_save = time.perf_counter()
-    # a trainer that fetches its logs itself (CFG-GAN: once a stage) gains nothing from
-    # buffering, and its guard must act at once
-    log_every = getattr(trainer, "LOG_EVERY", runtime.log_every)
+    log_every = trainer.runtime.log_every  # the trainer's own (CFG-GAN: 1, once a stage)
     pending: list[tuple[dict, int, float]] = []  # (logs, maybe on the device; step; epoch)
     block = {"t": t_start}  # when the pending steps began
 
@@ -295,7 +293,7 @@ def train(
         "steps_done": trainer.step_count,
         "total_steps": trainer.total,
         "device": dev.type,
-        "runtime": runtime.to_dict(),
+        "runtime": trainer.runtime.to_dict(),  # what was in force (a trainer may drop knobs)
         "wall_time_s": wall_time,
         "images_per_s_median": round(statistics.median(rates), 1) if rates else None,
         **history.summary(),

@@ -15,6 +15,9 @@ full scale, the stand-in's (as prepared under results/data) at the others.
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import platform
 import statistics
 import sys
 import time
@@ -80,6 +83,11 @@ def main() -> None:
     ap.add_argument("--runtime", default="", help="the training step's knobs")
     ap.add_argument("--steps", type=int, default=2, help="timed iterations per run")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument(
+        "--json",
+        default="",
+        help="also write the measurements here (the report shows report/cost.json's full scale)",
+    )
     args = ap.parse_args()
     from ganrepro.config import load_params
     from ganrepro.train.adversarial import total_iterations
@@ -90,9 +98,20 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     device = pick_device(args.device)
     runtime = Runtime.parse(args.runtime)
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_name()
     print(f"torch {torch.__version__}, device {name}, {torch.get_num_threads()} threads")
+    record = {
+        "command": "python benchmarks/bench_cost.py " + " ".join(sys.argv[1:]),
+        "date": datetime.date.today().isoformat(),
+        "device": device.type,
+        "device_name": name,
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "runtime": runtime.to_dict(),
+        "scales": {},
+    }
     for scale in args.scales.split(","):
+        runs = record["scales"].setdefault(scale, {})
         params = load_params(ROOT / "params.yaml", scale=scale)
         print(
             f"\n[{scale}] {'run':28s} {'s/iter':>8s} {'iterations':>11s} {'seeds':>5s} "
@@ -109,12 +128,35 @@ def main() -> None:
                 iterations = total_iterations(run, n_train(run, scale))
             seconds = (first + per * (iterations - 1)) * params.seeds
             total += seconds
+            runs[run_id] = {
+                "s_per_iteration": round(per, 4),
+                "first_s": round(first, 3),
+                "iterations": iterations,
+                "seeds": params.seeds,
+                "device_hours": round(seconds / 3600, 2),
+            }
             print(
                 f"[{scale}] {run_id:28s} {per:8.3f} {iterations:11d} {params.seeds:5d} "
                 f"{seconds / 3600:9.2f}",
                 flush=True,
             )
         print(f"[{scale}] total: {total / 3600:.1f} device-hours of training on {name}")
+    if args.json:
+        from ganrepro.io import write_text
+
+        write_text(args.json, json.dumps(record, indent=1) + "\n")
+        print(f"measurements: {args.json}")
+
+
+def cpu_name() -> str:
+    """The CPU's model name (Linux), else the platform's word for it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "cpu"
 
 
 if __name__ == "__main__":

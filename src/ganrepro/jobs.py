@@ -85,7 +85,7 @@ EVALUATE_SETTINGS = (
 # what every figure and table reads besides its runs' settings (titles, seeds)
 OUTPUT_SETTINGS = ("scale", "standins", "seeds")
 REPORT_SETTINGS = ("scale", "seed", "seeds", "standins", "datasets", "evaluation", "classifier")
-REPORT_FILES = ("report/deviations.yaml", "report/trace.yaml")
+REPORT_FILES = ("report/deviations.yaml", "report/trace.yaml", "report/cost.json")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from ganrepro.config.types import Params
 from ganrepro.io import write_text
 from ganrepro.layout import Files
 from ganrepro.outputs import catalog
+from ganrepro.report.estimate import estimate_html
 from ganrepro.report.html import build_page
 from ganrepro.report.provenance import provenance
 from ganrepro.report.results import Results, present
@@ -54,7 +55,8 @@ def report_reads(params: Params) -> list[str]:
     """The files under results/ the report reads (its declared inputs): every seed's
     metrics.json and train.json (compute) of every run, every figure and table (CSV) of every
     source, and every prepared dataset (the provenance says what each one is). The report's
-    own files (``--params``, ``--deviations`` and the trace.yaml beside it) are not among them."""
+    own files (``--params``, ``--deviations`` and the trace.yaml and cost.json beside it) are
+    not among them."""
     paths = [
         layout.run_file(r, k, name)
         for r in params.runs
@@ -86,6 +88,7 @@ def build_report(
         provenance(params_path, params.scale, [p for p in data if p]),
         scale_deviations(params, full),
         trace_html(deviations.parent / "trace.yaml", full),
+        estimate_html(deviations.parent / "cost.json", full),
     )
     write_text(out, page)
     return results

@@ -370,6 +370,7 @@ def build_page(
     prov: dict,
     scale_deviations: list[dict] = (),
     trace: str = "",
+    estimate: str = "",
 ) -> str:
     verdicts = {claim: claim.judge(r) for claim in CLAIMS}  # once: the summary reuses them
     claims, counts = claims_table(verdicts)
@@ -464,6 +465,7 @@ its own protocol (features, sample count, IS splits, data); otherwise the row sa
 a diverged run), from each run's <code>train.json</code>. Wall time is the training process's
 (evaluation not included).</p>
 {compute_table(params, r)}
+{estimate}
 {sections}
 {f'<h2 id="trace">Settings trace</h2>{trace}' if trace else ""}
 <h2 id="deviations">Deviations</h2>

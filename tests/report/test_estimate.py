@@ -1,0 +1,93 @@
+"""The full-scale estimate on the report page: from bench_cost.py's record, runs it does not
+cover marked, totals exact, a damaged record named."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from ganrepro.report.estimate import estimate_html, load_estimate
+
+
+@pytest.fixture(scope="module")
+def full(root):
+    from ganrepro.config import load_params
+
+    return load_params(root / "params.yaml", scale="full")
+
+
+def record(runs: dict) -> dict:
+    return {
+        "command": "python benchmarks/bench_cost.py --scales full --json report/cost.json",
+        "date": "2026-11-24",
+        "device": "cpu",
+        "device_name": "Some CPU <2 cores>",
+        "threads": 2,
+        "torch": "2.14.1",
+        "runtime": {"autocast": "none"},
+        "scales": {"full": runs},
+    }
+
+
+def row(per: float, iterations: int, seeds: int, hours: float) -> dict:
+    return {
+        "s_per_iteration": per,
+        "first_s": per,
+        "iterations": iterations,
+        "seeds": seeds,
+        "device_hours": hours,
+    }
+
+
+def test_the_estimate_lists_every_run_and_sums_what_was_measured(full, tmp_path):
+    ids = list(full.runs)
+    runs = {ids[0]: row(0.5, 1000, 3, 1.25), ids[1]: row(2.0, 100, 1, 0.5)}
+    path = tmp_path / "cost.json"
+    path.write_text(json.dumps(record(runs)))
+    page = estimate_html(path, full)
+    assert "<b>Some CPU &lt;2 cores&gt;</b>" in page  # escaped
+    assert "measured 2026-11-24 by <code>python benchmarks/bench_cost.py" in page
+    assert re.search(r"<th>total</th>(<td></td>){3}<td>1\.8</td>", page)  # 1.25 + 0.5
+    assert f"<tr><td>{ids[0]}</td><td>0.500</td><td>1,000</td><td>3</td><td>1.2</td>" in page
+    assert "1 (measured for 1, full scale has 3)" in page
+    assert page.count("not measured</td>") == len(ids) - 2
+    assert f"Not measured: {', '.join(ids[2:])}." in page
+
+
+def test_no_record_no_section(full, tmp_path):
+    assert estimate_html(tmp_path / "cost.json", full) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("{not json", "Expecting property name"),
+        (json.dumps({"scales": {"quick": {}}}), "no 'full'"),
+        (json.dumps(record({"frank/wgan": {"s_per_iteration": 1.0}})), "run frank/wgan lacks"),
+        (json.dumps({**record({}), "date": None}), "no 'date'"),
+    ],
+)
+def test_a_damaged_record_is_one_error_naming_the_file(tmp_path, text, what):
+    path = tmp_path / "cost.json"
+    path.write_text(text)
+    with pytest.raises(ValueError) as e:
+        load_estimate(path)
+    message = str(e.value)
+    assert message.startswith(f"{path}: not a bench_cost.py record") and what in message
+    assert message.endswith("--json report/cost.json")
+
+
+def test_the_committed_record_covers_the_full_scale_and_adds_up(root, full):
+    """report/cost.json (measured on the build machine) names only full-scale runs, with the
+    full scale's seeds, and each run's hours are its throughput x its schedule x its seeds."""
+    rec = load_estimate(root / "report" / "cost.json")
+    runs = rec["scales"]["full"]
+    assert set(runs) == set(full.runs)
+    for run_id, r in runs.items():
+        assert r["seeds"] == full.seeds, run_id
+        seconds = (r["first_s"] + r["s_per_iteration"] * (r["iterations"] - 1)) * r["seeds"]
+        assert r["device_hours"] == pytest.approx(seconds / 3600, abs=0.01), run_id
+        if full.run(run_id).trainer == "cfg":
+            assert r["iterations"] == full.run(run_id).schedule.stages

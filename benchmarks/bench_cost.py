@@ -51,8 +51,10 @@ def n_train(run, scale: str) -> int:
     return len(load(path, run.splits).x)
 
 
-def seconds_per_iteration(run, device, runtime, steps: int) -> tuple[float, float]:
-    """(seconds per generator iteration or CFG stage, seconds of the first call)."""
+def seconds_per_iteration(run, device, runtime, steps: int) -> tuple[float, float, dict]:
+    """(seconds per generator iteration or CFG stage, seconds of the first call, the knobs in
+    force: a trainer may drop some). Each step's logs are fetched at once (the training loop's
+    ``log_every`` buffering saves a little more)."""
     from bench_train import data, sync
 
     from ganrepro.registry import TRAINERS
@@ -72,7 +74,7 @@ def seconds_per_iteration(run, device, runtime, steps: int) -> tuple[float, floa
         floats(trainer.step())
         sync(device)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), first
+    return statistics.median(times), first, trainer.runtime.to_dict()
 
 
 def main() -> None:
@@ -121,7 +123,7 @@ def main() -> None:
         for run_id, run in params.runs.items():
             if not run_id.startswith(args.runs):
                 continue
-            per, first = seconds_per_iteration(run, device, runtime, args.steps)
+            per, first, in_force = seconds_per_iteration(run, device, runtime, args.steps)
             if run.trainer == "cfg":
                 iterations = run.schedule.stages
             else:
@@ -135,6 +137,11 @@ def main() -> None:
                 "seeds": params.seeds,
                 "device_hours": round(seconds / 3600, 2),
             }
+            dropped = {  # knobs this run's trainer does not apply (CFG-GAN: autocast, compile)
+                k: v for k, v in in_force.items() if k != "log_every" and v != record["runtime"][k]
+            }
+            if dropped:
+                runs[run_id]["runtime"] = dropped
             print(
                 f"[{scale}] {run_id:28s} {per:8.3f} {iterations:11d} {params.seeds:5d} "
                 f"{seconds / 3600:9.2f}",

@@ -102,14 +102,14 @@ def main() -> None:
             ("inception", inc, args.n_inception),
         ):
             for bs in batch_sizes:
-                n = max(n, bs)  # at least one whole batch
+                m = max(n, bs)  # at least one whole batch
                 extractor.features(x[:bs], batch_size=bs)  # warm-up (kernels, allocator)
                 sync(device)
-                t, _ = _timed(lambda: (extractor.features(x[:n], batch_size=bs), sync(device)))
-                rates[label, bs] = n / t
+                t, _ = _timed(lambda: (extractor.features(x[:m], batch_size=bs), sync(device)))
+                rates[label, bs] = m / t
                 print(
-                    f"[{name}] {label:10s} batch {bs:4d}: {n / t:9.1f} images/s, "
-                    f"50k samples {50000 / (n / t) / 60:8.1f} min  ({name} {channels}x32x32, {n} "
+                    f"[{name}] {label:10s} batch {bs:4d}: {m / t:9.1f} images/s, "
+                    f"50k samples {50000 / (m / t) / 60:8.1f} min  ({name} {channels}x32x32, {m} "
                     f"images, {device.type})",
                     flush=True,
                 )

@@ -98,6 +98,10 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     device = pick_device(args.device)
     run = load_params(ROOT / "params.yaml", scale=args.scale).run(args.run)
+    if run.trainer == "cfg":
+        raise SystemExit(f"{run.id}: CFG-GAN trains in fp32 whatever autocast says")
+    if args.steps < 8:
+        raise SystemExit(f"--steps {args.steps}: at least 8 (the last quarter needs 2 values)")
     standin = DATASETS[run.data].standin
     if standin and not (ROOT / layout.data(run.data)).is_file():  # the real set cannot be had
         run = dataclasses.replace(run, data=standin)
@@ -133,7 +137,8 @@ def main() -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, len(columns), figsize=(3.2 * len(columns), 2.8))
+        fig, axes = plt.subplots(1, len(columns), figsize=(3.2 * len(columns), 2.8), squeeze=False)
+        axes = axes[0]
         for ax, column in zip(axes, columns, strict=True):
             for precision, label in (("none", "fp32"), ("bf16", "bf16")):
                 ax.plot(ema(logs[precision][column], args.alpha), label=label, lw=1)

@@ -49,11 +49,23 @@ def test_the_estimate_lists_every_run_and_sums_what_was_measured(full, tmp_path)
     page = estimate_html(path, full)
     assert "<b>Some CPU &lt;2 cores&gt;</b>" in page  # escaped
     assert "measured 2026-11-24 by <code>python benchmarks/bench_cost.py" in page
-    assert re.search(r"<th>total</th>(<td></td>){3}<td>1\.8</td>", page)  # 1.25 + 0.5
+    # 1.25 + 0.5 x 3 / 1: a run measured for fewer seeds is scaled to the full scale's
+    assert re.search(r"<th>total</th>(<td></td>){3}<td>2\.8</td>", page)
     assert f"<tr><td>{ids[0]}</td><td>0.500</td><td>1,000</td><td>3</td><td>1.2</td>" in page
-    assert "1 (measured for 1, full scale has 3)" in page
+    assert "<td>3 (measured for 1, scaled to 3)</td><td>1.5</td>" in page
     assert page.count("not measured</td>") == len(ids) - 2
     assert f"Not measured: {', '.join(ids[2:])}." in page
+
+
+def test_a_run_that_dropped_knobs_says_which(full, tmp_path):
+    run_id = next(iter(full.runs))
+    runs = {run_id: {**row(1.0, 10, 3, 0.01), "runtime": {"autocast": "none", "compile": False}}}
+    rec = {**record(runs), "runtime": {"autocast": "bf16", "compile": True}}
+    path = tmp_path / "cost.json"
+    path.write_text(json.dumps(rec))
+    page = estimate_html(path, full)
+    assert "runtime autocast=bf16, compile=true)" in page
+    assert f"<tr><td>{run_id} (autocast=none, compile=false)</td>" in page
 
 
 def test_no_record_no_section(full, tmp_path):
@@ -67,6 +79,7 @@ def test_no_record_no_section(full, tmp_path):
         (json.dumps({"scales": {"quick": {}}}), "no 'full'"),
         (json.dumps(record({"frank/wgan": {"s_per_iteration": 1.0}})), "run frank/wgan lacks"),
         (json.dumps({**record({}), "date": None}), "no 'date'"),
+        (json.dumps({**record({}), "runtime": ["bf16"]}), "not a mapping of knobs"),
     ],
 )
 def test_a_damaged_record_is_one_error_naming_the_file(tmp_path, text, what):
@@ -88,6 +101,8 @@ def test_the_committed_record_covers_the_full_scale_and_adds_up(root, full):
     for run_id, r in runs.items():
         assert r["seeds"] == full.seeds, run_id
         seconds = (r["first_s"] + r["s_per_iteration"] * (r["iterations"] - 1)) * r["seeds"]
-        assert r["device_hours"] == pytest.approx(seconds / 3600, abs=0.01), run_id
+        # the record rounds s/iteration to 1e-4, first_s to 1e-3 and hours to 0.01
+        slack = 0.005 + (5e-5 * r["iterations"] + 5e-4) * r["seeds"] / 3600
+        assert r["device_hours"] == pytest.approx(seconds / 3600, abs=slack), run_id
         if full.run(run_id).trainer == "cfg":
             assert r["iterations"] == full.run(run_id).schedule.stages

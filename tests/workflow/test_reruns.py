@@ -15,7 +15,7 @@ import yaml
 from ganrepro.config import parse_params
 from ganrepro.jobs import Table
 
-from ..conftest import snakemake, tool
+from ..conftest import require_free_space, snakemake, tool
 from .test_jobs import CASES, FRANK_WGAN, set_cherry_pool, set_lr
 
 pytestmark = pytest.mark.slow
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 def repo(quick_dag, tmp_path_factory):
     """A copy of the quick DAG's repository (the other tests keep theirs untouched)."""
     dest = tmp_path_factory.mktemp("reruns") / "repo"
+    require_free_space(dest.parent, 2.0)  # the copy, then DVC's cache of its results
     shutil.copytree(quick_dag, dest, symlinks=True)
     res = snakemake("-n", cwd=dest, check=True)
     assert "Nothing to be done" in res.stdout + res.stderr

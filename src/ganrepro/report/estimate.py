@@ -31,6 +31,9 @@ def load_estimate(path: str | Path) -> dict:
         for key in ("command", "date", "device_name"):
             if not isinstance(record.get(key), str):
                 raise ValueError(f"no {key!r}")
+        for where in (record, *runs.values()):
+            if not isinstance(where.get("runtime", {}), dict):
+                raise ValueError("a 'runtime' that is not a mapping of knobs")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         what = f"no {e}" if isinstance(e, KeyError) else str(e)
         raise ValueError(
@@ -55,19 +58,18 @@ def estimate_html(path: str | Path, full: Params) -> str:
             missing.append(run_id)
             rows.append(f'<tr><td>{esc(run_id)}</td><td colspan="4">not measured</td></tr>')
             continue
-        total += row["device_hours"]
         seeds = row["seeds"]
-        note = f" (measured for {seeds}, full scale has {full.seeds})"
-        note = "" if seeds == full.seeds else note
+        hours = row["device_hours"] * full.seeds / seeds  # the full scale's seeds
+        total += hours
+        note = "" if seeds == full.seeds else f" (measured for {seeds}, scaled to {full.seeds})"
+        dropped = {k: v for k, v in row.get("runtime", {}).items() if k != "log_every"}
+        knobs_here = ", ".join(f"{k}={_word(v)}" for k, v in dropped.items())
         rows.append(
-            f"<tr><td>{esc(run_id)}</td><td>{row['s_per_iteration']:.3f}</td>"
-            f"<td>{row['iterations']:,}</td><td>{seeds}{esc(note)}</td>"
-            f"<td>{row['device_hours']:,.1f}</td></tr>"
+            f"<tr><td>{esc(run_id)}{f' ({esc(knobs_here)})' if knobs_here else ''}</td>"
+            f"<td>{row['s_per_iteration']:.3f}</td><td>{row['iterations']:,}</td>"
+            f"<td>{full.seeds}{esc(note)}</td><td>{hours:,.1f}</td></tr>"
         )
-    knobs = ", ".join(
-        f"{k}={str(v).lower() if isinstance(v, bool) else v}"
-        for k, v in record.get("runtime", {}).items()
-    )
+    knobs = ", ".join(f"{k}={_word(v)}" for k, v in record.get("runtime", {}).items())
     gaps = f" Not measured: {esc(', '.join(missing))}." if missing else ""
     return (
         f"<h3>Full-scale estimate</h3><p>The full reproduction's training on "
@@ -80,3 +82,7 @@ def estimate_html(path: str | Path, full: Params) -> str:
         f"<th>device-hours</th></tr>{''.join(rows)}<tr><th>total</th><td></td><td></td><td></td>"
         f"<td>{total:,.1f}</td></tr></table>"
     )
+
+
+def _word(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)

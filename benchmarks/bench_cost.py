@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import platform
 import statistics
 import sys
 import time
@@ -93,6 +92,7 @@ def main() -> None:
     args = ap.parse_args()
     from ganrepro.config import load_params
     from ganrepro.train.adversarial import total_iterations
+    from ganrepro.train.attempts import device_name
     from ganrepro.train.run import pick_device
     from ganrepro.train.runtime import Runtime
 
@@ -100,7 +100,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     device = pick_device(args.device)
     runtime = Runtime.parse(args.runtime)
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_name()
+    name = device_name(device)
     print(f"torch {torch.__version__}, device {name}, {torch.get_num_threads()} threads")
     record = {
         "command": "python benchmarks/bench_cost.py " + " ".join(sys.argv[1:]),
@@ -153,17 +153,6 @@ def main() -> None:
 
         write_text(args.json, json.dumps(record, indent=1) + "\n")
         print(f"measurements: {args.json}")
-
-
-def cpu_name() -> str:
-    """The CPU's model name (Linux), else the platform's word for it."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "cpu"
 
 
 if __name__ == "__main__":

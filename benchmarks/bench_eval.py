@@ -25,11 +25,7 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _timed(fn, repeat=3):
@@ -64,6 +60,9 @@ def main() -> None:
     ap.add_argument("--batch-sizes", default="50,200", help="comma-separated")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    from bench_train import sync
+
+    from ganrepro.train.attempts import device_name
     from ganrepro.train.run import pick_device
 
     device = pick_device(args.device)
@@ -76,8 +75,7 @@ def main() -> None:
 
     params = load_params(ROOT / "params.yaml", scale="quick")
     tmp = Path(tempfile.mkdtemp())
-    device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    print(f"torch {torch.__version__}, {args.threads} threads, device {device_name}")
+    print(f"torch {torch.__version__}, {args.threads} threads, device {device_name(device)}")
     for name in ("digits", "photos"):
         data = prepare(name, tmp / f"{name}.npz", params.datasets)
         t_cls, info = _timed(

@@ -91,6 +91,7 @@ def main() -> None:
     from ganrepro import layout
     from ganrepro.config import load_params
     from ganrepro.data import DATASETS
+    from ganrepro.train.attempts import device_name
     from ganrepro.train.run import pick_device
     from ganrepro.train.runtime import Runtime
 
@@ -108,7 +109,7 @@ def main() -> None:
     data = ROOT / layout.data(run.data)
     if not data.is_file():
         raise SystemExit(f"{layout.data(run.data)} is missing: snakemake --cores 1 {data}")
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    name = device_name(device)
     print(
         f"{run.id}, {args.scale} settings on {layout.data(run.data)}, {args.steps} iterations, "
         f"seed {args.seed}, torch {torch.__version__}, device {name}, "

@@ -16,8 +16,8 @@ plus its T snapshots. That is what the authors generate and save (cfggan.py:54-5
 Runtime knobs: fused optimisers, channels-last and the joint critic pass apply; ``autocast`` and
 ``compile`` do not (every pass here runs in fp32, eagerly: the functional-gradient steps
 differentiate D with respect to its input, as the gradient penalty does), and logs leave the
-device every stage (``log_every`` 1). The trainer's
-``runtime`` says what is in force, and that is what ``train.json`` records.
+device every stage (``log_every`` 1). The trainer's ``runtime`` says what is in force, and that
+is what ``train.json`` records.
 
 A stage whose |mean D(real) - mean D(fake)| exceeds ``guard`` is reported as divergence, once
 ``guard_after`` stages have run (the authors' guard acts from stage 2000, cfggan.py:50).

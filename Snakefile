@@ -23,4 +23,4 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        layout.REPORT,
+        TREE.report,

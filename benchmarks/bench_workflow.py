@@ -1,16 +1,16 @@
 """Workflow figures: full-scale dry-run time, per-rule times of the last quick run (from
-logs/benchmarks/), the overhead share of that run, and no-op DVC status / repro times.
+logs/{scale}/benchmarks/), the overhead share of that run, and no-op DVC status / repro times.
 
 Overhead share: the job-seconds spent outside training and evaluation maths, over all
 job-seconds of the run:
 
     job seconds       J = sum over jobs of the benchmark's wall time ("s", last row of each
-                          logs/benchmarks/**/*.tsv)
+                          logs/{scale}/benchmarks/**/*.tsv)
     training maths    T = sum of train.json "wall_time_s" of the run folders of the train jobs
                           (the training loop itself, without the interpreter start and imports)
     evaluation maths  E = sum of the "(evaluation X s)" that each evaluate job prints to its log
-                          (logs/evaluate/...): sampling, features, metrics and sample arrays,
-                          everything inside evaluate_run
+                          (logs/{scale}/evaluate/...): sampling, features, metrics and sample
+                          arrays, everything inside evaluate_run
     overhead share    (J - T - E) / J
 
 Everything else counts as overhead: starting Python, imports (torch's above all), loading
@@ -61,40 +61,52 @@ def timed(cmd: list[str], repeat: int = 3) -> float:
     return statistics.median(times)
 
 
-def job_times(root: Path) -> dict[str, list[tuple[str, float]]]:
-    """rule -> [(job, seconds)] of the last run, the job named by its benchmark path below the
-    rule's folder (for train and evaluate: the run folder below results/runs/)."""
-    per_rule: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for tsv in sorted((root / "logs/benchmarks").rglob("*.tsv")):
-        parts = tsv.relative_to(root / "logs/benchmarks").with_suffix("").parts
+def benchmark_rows(root: Path, tree: str) -> dict[str, list[tuple[str, dict]]]:
+    """rule -> [(job, last row of its Snakemake benchmark file)] of the last run of ``tree``,
+    the job named by its benchmark path below the rule's folder (for train and evaluate: the
+    run folder below results/{tree}/runs/)."""
+    per_rule: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    bench = root / "logs" / tree / "benchmarks"
+    for tsv in sorted(bench.rglob("*.tsv")):
+        parts = tsv.relative_to(bench).with_suffix("").parts
         with open(tsv) as fh:
             rows = list(csv.DictReader(fh, delimiter="\t"))
         if rows:
-            per_rule[parts[0]].append(("/".join(parts[1:]), float(rows[-1]["s"])))
+            per_rule[parts[0]].append(("/".join(parts[1:]), rows[-1]))
     return per_rule
 
 
-def maths_seconds(root: Path, rule: str, job: str, job_s: float) -> tuple[float, bool]:
+def job_times(root: Path, tree: str = "quick") -> dict[str, list[tuple[str, float]]]:
+    """rule -> [(job, wall seconds)] of the last run of ``tree``."""
+    return {
+        rule: [(job, float(row["s"])) for job, row in jobs]
+        for rule, jobs in benchmark_rows(root, tree).items()
+    }
+
+
+def maths_seconds(
+    root: Path, rule: str, job: str, job_s: float, tree: str = "quick"
+) -> tuple[float, bool]:
     """Seconds of training or evaluation maths inside one job, and whether they were recorded
     (if not: the whole job)."""
     value = None
     if rule == "train":
-        path = root / "results/runs" / job / "train.json"
+        path = root / "results" / tree / "runs" / job / "train.json"
         value = json.loads(path.read_text()).get("wall_time_s") if path.is_file() else None
     else:
-        path = root / "logs/evaluate" / f"{job}.log"
+        path = root / "logs" / tree / "evaluate" / f"{job}.log"
         found = EVAL_TIME.findall(path.read_text()) if path.is_file() else []
         value = found[-1] if found else None
     return (job_s, False) if value is None else (min(float(value), job_s), True)
 
 
-def overhead(root: Path, per_rule: dict[str, list[tuple[str, float]]]) -> None:
+def overhead(root: Path, per_rule: dict[str, list[tuple[str, float]]], tree: str = "quick") -> None:
     total = sum(s for jobs in per_rule.values() for _, s in jobs)
     maths: dict[str, float] = defaultdict(float)
     unrecorded = 0
     for rule in MATHS:
         for job, s in per_rule.get(rule, []):
-            value, recorded = maths_seconds(root, rule, job, s)
+            value, recorded = maths_seconds(root, rule, job, s, tree)
             maths[rule] += value
             unrecorded += not recorded
     over = total - sum(maths.values())
@@ -110,8 +122,9 @@ def overhead(root: Path, per_rule: dict[str, list[tuple[str, float]]]) -> None:
         print(f"  ({unrecorded} jobs recorded no maths time: counted whole, a lower bound)")
 
 
-def run_scale(scale: str, workdir: Path, cores: int) -> Path:
-    """Clone HEAD into ``workdir`` and run the whole DAG at ``scale`` there; print its wall."""
+def run_scale(scale: str, workdir: Path, cores: int, config: tuple[str, ...] = ()) -> float:
+    """Clone HEAD into ``workdir`` and run the whole DAG at ``scale`` there (``config``: more
+    ``--config`` values); print and return its wall time."""
     if workdir.exists():
         shutil.rmtree(workdir)
     subprocess.run(["git", "clone", "-q", str(ROOT), str(workdir)], check=True)
@@ -120,7 +133,7 @@ def run_scale(scale: str, workdir: Path, cores: int) -> Path:
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "PYTHONPATH": str(workdir / "src"),  # the clone's code, not the editable install's
     }
-    cmd = [str(BIN / "snakemake"), "--cores", str(cores), "--config", f"scale={scale}"]
+    cmd = [str(BIN / "snakemake"), "--cores", str(cores), "--config", f"scale={scale}", *config]
     print(f"{' '.join(cmd[1:])} in a clone of HEAD at {workdir}", flush=True)
     t0 = time.perf_counter()
     with open(workdir / "bench_dag.log", "w") as log:
@@ -130,19 +143,20 @@ def run_scale(scale: str, workdir: Path, cores: int) -> Path:
     print(f"{scale} DAG from empty results: {wall / 60:.1f} min wall on {cores} cores, {status}")
     if done.returncode:
         print(f"  see {workdir / 'bench_dag.log'}")
-    return workdir
+    return wall
 
 
 def learning_and_claims(root: Path, scale: str) -> None:
     """Each run's step-0 -> final classifier-FID (mean over seeds) and the claims' verdicts."""
     sys.path.insert(0, str(root / "src"))
+    from ganrepro import layout
     from ganrepro.config import load_params
     from ganrepro.layout import Files
     from ganrepro.report.claims import CLAIMS
     from ganrepro.report.results import Results
 
     params = load_params(root / "params.yaml", scale=scale)
-    r = Results.load(params, Files(root=root))
+    r = Results.load(params, Files(layout.of(params), root=root))
     print(f"\nlearning (classifier-FID, mean over {params.seeds} seeds; ratio final / step 0):")
     for run_id in params.runs:
         start, final = r.at_start(run_id, "fid"), r.final(run_id, "fid", "classifier")
@@ -180,10 +194,12 @@ def main() -> None:
     ap.add_argument("--cores", type=int, default=2)
     args = ap.parse_args()
     if args.scale:
-        args.root = run_scale(args.scale, args.workdir, args.cores)
+        run_scale(args.scale, args.workdir, args.cores)
+        args.root = args.workdir
+    tree = args.scale or "quick"
     t = timed([str(BIN / "snakemake"), "-n", "--config", "scale=full"])
     print(f"full-scale dry run (205 jobs): median {t:.2f} s (target <= 3 s)")
-    per_rule = job_times(args.root)
+    per_rule = job_times(args.root, tree)
     if per_rule:
         print("\nper-rule wall time of the last run (s):")
         print(f"  {'rule':14s} {'jobs':>5s} {'median':>8s} {'max':>8s} {'sum':>8s}")
@@ -195,7 +211,7 @@ def main() -> None:
             )
         total = sum(s for jobs in per_rule.values() for _, s in jobs)
         print(f"  job time in all: {total:.0f} s (on 2 cores the DAG runs two jobs at a time)")
-        overhead(args.root, per_rule)
+        overhead(args.root, per_rule, tree)
     if args.scale:
         learning_and_claims(args.root, args.scale)
     if args.dvc:

@@ -140,29 +140,30 @@ LOG = "step,epoch,img_per_s,loss_d,loss_g,wdist,gap\n" + "".join(
 def write_run(root: Path, params, run_id: str) -> None:
     """Every file a figure, table or the report reads of ``run_id``, for all of its seeds."""
     run = params.run(run_id)
-    for k in range(params.seeds):
+    tree = layout.of(params)
+    for k in range(params.seeds_for(run_id)):
         metrics = metrics_json(run_id, run.data, k)
-        _write(root / layout.run_file(run_id, k, "metrics"), json.dumps(metrics))
-        _write(root / layout.run_file(run_id, k, "log"), LOG)
-        _write(root / layout.run_file(run_id, k, "summary"), json.dumps(train_json(k)))
-    _write(root / layout.run_file(run_id, 0, "config"), f"id: {run_id}\n")
-    preview = root / layout.run_file(run_id, 0, "preview")
+        _write(root / tree.run_file(run_id, k, "metrics"), json.dumps(metrics))
+        _write(root / tree.run_file(run_id, k, "log"), LOG)
+        _write(root / tree.run_file(run_id, k, "summary"), json.dumps(train_json(k)))
+    _write(root / tree.run_file(run_id, 0, "config"), f"id: {run_id}\n")
+    preview = root / tree.run_file(run_id, 0, "preview")
     Image.fromarray(np.full((8, 8, 3), 128, np.uint8)).save(preview)
     conditional = run.model.conditional or run.objective.ac is not None
     arrays = hand_made(conditional, run.id, run.hash(), size=8)
     for part, values in parts(arrays).items():
-        np.savez(root / layout.run_file(run_id, 0, part), **values)
-    grids = root / layout.run_file(run_id, 0, "grids")
+        np.savez(root / tree.run_file(run_id, 0, part), **values)
+    grids = root / tree.run_file(run_id, 0, "grids")
     grids.mkdir()
     for s in STEPS[1:]:
         Image.fromarray(np.full((8, 8, 3), 20 * s, np.uint8)).save(grids / f"step_{s}.png")
 
 
-def write_dataset(root: Path, name: str) -> Path:
+def write_dataset(root: Path, name: str, tree: layout.Tree) -> Path:
     """A prepared dataset of 100 labelled 8x8 images (10 per class), as ``data prepare``
     writes them."""
     meta = {"name": name, "kind": "standin", "description": f"{name}, by hand", "n_classes": 10}
-    path = root / layout.data(name)
+    path = root / tree.data(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     x = np.random.default_rng(1).integers(0, 256, (100, 3, 8, 8), dtype=np.uint8)
     np.savez(path, meta=np.array(json.dumps(meta)), train_x=x, train_y=np.arange(100) % 10)
@@ -174,7 +175,7 @@ def write_tree(root: Path, params, run_ids=None) -> None:
     for run_id in params.runs if run_ids is None else run_ids:
         write_run(root, params, run_id)
     for name in params.data_names():
-        write_dataset(root, name)
+        write_dataset(root, name, layout.of(params))
 
 
 def _write(path: Path, text: str) -> None:

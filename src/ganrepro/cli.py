@@ -21,12 +21,19 @@ class UsageError(Exception):
     """Bad input: reported as one line, exit code 2."""
 
 
-def cmd_validate(args) -> None:
+def _load(args):
+    """params.yaml at the command's scale (``--scale``, ``--rehearse``), kept on ``args`` for
+    the job's measurement (:func:`main`)."""
     from ganrepro.config import load_params
 
-    params = load_params(args.params, scale=args.scale)
+    args.loaded = load_params(args.params, scale=args.scale, rehearse=args.rehearse)
+    return args.loaded
+
+
+def cmd_validate(args) -> None:
+    params = _load(args)
     print(
-        f"{args.params}: ok (scale {params.scale}, {len(params.runs)} runs in "
+        f"{args.params}: ok ({params.label}, {len(params.runs)} runs in "
         f"{len(params.sources)} sources, data: {', '.join(params.data_names())})"
     )
 
@@ -56,26 +63,66 @@ def cmd_schema(args) -> None:
 
 
 def cmd_runs(args) -> None:
-    from ganrepro.config import load_params
 
-    for run_id in load_params(args.params, scale=args.scale).runs:
+    for run_id in _load(args).runs:
         print(run_id)
 
 
 def cmd_data_prepare(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.data import DATASETS
     from ganrepro.data.store import prepare
 
     if args.dataset not in DATASETS:
         raise UsageError(f"unknown dataset {args.dataset!r} (known: {', '.join(DATASETS)})")
-    params = load_params(args.params, scale=args.scale)
-    out = prepare(args.dataset, args.out, params.datasets, raw_dir=args.raw_dir)
+    if args.archives and args.mirror:
+        raise UsageError("give --archives (served here) or --mirror, not both")
+    params = _load(args)
+    raw_dir = args.raw_dir or layout.of(params).raw
+    if args.archives:  # served from 127.0.0.1 for this download, checked against its manifest
+        from ganrepro.data.serve import serve
+
+        manifest = Path(args.archives) / "manifest.json"
+        if not manifest.is_file():
+            raise UsageError(
+                f"{manifest}: no manifest (write the archives with `ganrepro "
+                "rehearse archives --out DIR`)"
+            )
+        with serve(args.archives) as url:
+            out = prepare(args.dataset, args.out, params.datasets, raw_dir, url, manifest)
+    else:
+        out = prepare(args.dataset, args.out, params.datasets, raw_dir, args.mirror)
     print(f"wrote {out}")
 
 
+def cmd_data_serve(args) -> None:
+    from ganrepro.data.serve import main_serve
+
+    if not Path(args.folder).is_dir():
+        raise UsageError(f"{args.folder}: no such folder")
+    main_serve(args.folder, args.port)
+
+
+def cmd_rehearse_archives(args) -> None:
+    from ganrepro.data import DATASETS
+    from ganrepro.data.synthetic import write_archives
+
+    real = [name for name, spec in DATASETS.items() if spec.real]
+    if args.dataset not in real:
+        raise UsageError(f"{args.dataset!r} has no archives (real datasets: {', '.join(real)})")
+    params = _load(args)
+    manifest = write_archives(args.out, datasets=(args.dataset,), seed=params.seed)
+    print(f"wrote {len(manifest['files'])} archive(s) and {Path(args.out) / 'manifest.json'}")
+
+
+def cmd_rehearse_inception(args) -> None:
+    from ganrepro.evaluate.inception import write_random_weights
+
+    params = _load(args)
+    write_random_weights(args.out, seed=params.seed)
+    print(f"wrote {args.out} (torch-fidelity's Inception format, random values: rehearsal only)")
+
+
 def cmd_train(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.config.origin import origins, resolved_config
     from ganrepro.train.run import clear, train
     from ganrepro.train.runtime import RUNTIME_ENV, Runtime
@@ -84,14 +131,16 @@ def cmd_train(args) -> None:
         runtime = Runtime.parse(args.runtime or os.environ.get(RUNTIME_ENV))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     run = params.run(args.run)
-    if not 0 <= args.seed_index < params.seeds:
+    if not 0 <= args.seed_index < params.seeds_for(run.id):
         raise UsageError(
-            f"--seed-index {args.seed_index}: {run.id} has seeds 0..{params.seeds - 1}"
+            f"--seed-index {args.seed_index}: {run.id} has seeds "
+            f"0..{params.seeds_for(run.id) - 1} ({params.label})"
         )
-    out = Path(args.out or layout.run_dir(run.id, args.seed_index))
-    data = args.data or layout.data(run.data)
+    tree = layout.of(params)
+    out = Path(args.out or tree.run_dir(run.id, args.seed_index))
+    data = args.data or tree.data(run.data)
     if args.restart:
         clear(out)
     settings = resolved_config(run, params.scale, origins(args.params, run))
@@ -108,6 +157,17 @@ def cmd_train(args) -> None:
         runtime=runtime,
     )
     compute = summary["compute"]
+    args.detail = {
+        "run_id": run.id,
+        "seed_index": args.seed_index,
+        "dataset": run.data,
+        "steps": summary["steps_done"],
+        "schedule_steps": summary.get("rehearsal", {}).get(
+            "schedule_steps", summary["total_steps"]
+        ),
+        "s_per_step": summary.get("s_per_step_median"),
+        "train_wall_s": summary["wall_time_s"],
+    }
     print(
         f"{run.id}: {summary['status']} after {summary['steps_done']}/{summary['total_steps']} "
         f"steps in {summary['wall_time_s']:.1f} s "
@@ -117,10 +177,9 @@ def cmd_train(args) -> None:
 
 
 def cmd_show(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.config.origin import format_origins, origins
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     run = params.run(args.run)
     sys.stdout.write(format_origins(run, params.scale, origins(args.params, run)))
 
@@ -130,10 +189,9 @@ def cmd_jobs(args) -> None:
 
     import yaml
 
-    from ganrepro.config import load_params
     from ganrepro.jobs import Table
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     table = Table(params, yaml.safe_load(Path(args.params).read_text()))
     if args.job and args.reading:
         raise UsageError("give a job or --reading KEY, not both")
@@ -192,10 +250,9 @@ def _extractors(params, classifier: str | None, device: str):
 
 
 def cmd_classifier_train(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.evaluate.classifier import train_classifier
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     info = train_classifier(
         args.data, args.out, params.classifier, seed=params.seed, threads=args.threads
     )
@@ -203,10 +260,9 @@ def cmd_classifier_train(args) -> None:
 
 
 def cmd_stats(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.evaluate.stats import compute_stats
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     args.device = _device(args.device)
     extractors = _extractors(params, args.classifier, args.device)
     ev = params.evaluation
@@ -218,6 +274,7 @@ def cmd_stats(args) -> None:
         ev.is_splits,
         n_samples=ev.n_samples,
         n_samples_test=ev.n_samples_test,
+        rehearsal=params.rehearsal is not None,
     )
     print(
         f"wrote {args.out}: {', '.join(meta['extractors'])} x "
@@ -226,10 +283,9 @@ def cmd_stats(args) -> None:
 
 
 def cmd_evaluate(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.evaluate.run import evaluate_run
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     args.device = _device(args.device)
     run = params.run(args.run)
     extractors = _extractors(params, args.classifier, args.device)  # fail before any work
@@ -248,6 +304,13 @@ def cmd_evaluate(args) -> None:
         run, trained, args.stats, args.out, extractors, params.evaluation, device=args.device
     )
     name = extractors[0].name
+    args.detail = {
+        "run_id": run.id,
+        "dataset": run.data,
+        "extractors": [ex.name for ex in extractors],
+        "images": res["images_scored"],
+        "eval_s": round(time.perf_counter() - t0, 3),
+    }
     print(
         f"{run.id} ({res['status']}): {name} FID {res['final'][name]['fid']:.2f}, "
         f"IS {res['final'][name]['is_mean']:.2f} -> {args.out} "
@@ -264,11 +327,10 @@ def _classify(path: str, device: str):
 
 
 def cmd_visuals(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.evaluate.sampling import Sampler
     from ganrepro.evaluate.visuals import sample_part, save_samples
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     args.device = _device(args.device)
     run = params.run(args.run)
     if args.threads:
@@ -286,14 +348,13 @@ def cmd_visuals(args) -> None:
 
 
 def cmd_samples(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.evaluate.sampling import Sampler
     from ganrepro.evaluate.visuals import sample_arrays
     from ganrepro.plots import samples
 
     if args.kind not in samples.KINDS:
         raise UsageError(f"unknown --kind {args.kind!r} (known: {', '.join(samples.KINDS)})")
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     args.device = _device(args.device)
     run = params.run(args.run)
     sampler = Sampler(run, args.checkpoint, args.device)
@@ -316,39 +377,40 @@ def cmd_samples(args) -> None:
 
 
 def cmd_figure(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.layout import Files
     from ganrepro.outputs import catalog
     from ganrepro.outputs.figures import draw
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     source, _, name = args.figure.partition("/")
     out = catalog.get("figure", source, name)
-    draw(out, source, params, Files(args.inputs), Path(args.out))
+    draw(out, source, params, Files(layout.of(params), args.inputs), Path(args.out))
     print(f"wrote {args.out}")
 
 
 def cmd_table(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.layout import Files
     from ganrepro.outputs import catalog
     from ganrepro.outputs.tables import tabulate
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     source, _, name = args.table.partition("/")
     out = catalog.get("table", source, name)
-    tabulate(out, source, params, Files(args.inputs), Path(args.out))
+    tabulate(out, source, params, Files(layout.of(params), args.inputs), Path(args.out))
     print(f"wrote {args.out} and {Path(args.out).with_suffix('.md')}")
 
 
 def cmd_report(args) -> None:
-    from ganrepro.config import load_params
     from ganrepro.layout import Files
     from ganrepro.report.build import build_report
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     r = build_report(
-        params, Path(args.params), Files(args.inputs), Path(args.deviations), Path(args.out)
+        params,
+        Path(args.params),
+        Files(layout.of(params), args.inputs),
+        Path(args.deviations),
+        Path(args.out),
     )
     missing = [k for k in params.runs if not r.metrics.get(k)]
     print(f"wrote {args.out}" + (f" ({len(missing)} runs missing)" if missing else ""))
@@ -357,17 +419,26 @@ def cmd_report(args) -> None:
 def cmd_dvc_yaml(args) -> None:
     import yaml
 
-    from ganrepro.config import load_params
     from ganrepro.dvcgen import render
 
-    params = load_params(args.params, scale=args.scale)
+    params = _load(args)
     raw = yaml.safe_load(Path(args.params).read_text())
     _emit_generated(render(params, raw), args, "dvc-yaml")
 
 
 def _params_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", default="params.yaml", help="parameters file (default: %(default)s)")
+    _scale_args(p)
+
+
+def _scale_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scale", choices=SCALES, help="override the file's scale")
+    p.add_argument(
+        "--rehearse",
+        action="store_true",
+        help="the full-scale rehearsal: the full scale's settings with params.yaml's "
+        "`rehearsal` budgets, in results/rehearsal/",
+    )
 
 
 def _inputs_arg(p: argparse.ArgumentParser, what: str) -> None:
@@ -388,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check params.yaml against its schema and rules")
     p.add_argument("params", nargs="?", default="params.yaml")
-    p.add_argument("--scale", choices=SCALES, help="override the file's scale")
+    _scale_args(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print or write the JSON schema of params.yaml")
@@ -418,8 +489,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train one run ({source}/{run}), resuming if possible")
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
-    p.add_argument("--data", help="prepared dataset (default: results/data/{dataset}.npz)")
-    p.add_argument("--out", help="run folder (default: results/runs/{source}/{run})")
+    p.add_argument("--data", help="prepared dataset (default: results/{tree}/data/{dataset}.npz)")
+    p.add_argument("--out", help="run folder (default: results/{tree}/runs/{source}/{run})")
     p.add_argument("--seed-index", type=int, default=0, help="k: train with seed + k")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda[:N]")
     p.add_argument("--threads", type=int, help="torch CPU threads (the rule's threads)")
@@ -541,10 +612,45 @@ def build_parser() -> argparse.ArgumentParser:
     _params_args(p)
     p.add_argument(
         "--raw-dir",
-        default=layout.RAW,
-        help="where archives are downloaded to, or put by hand (default: %(default)s)",
+        help="where archives are downloaded to, or put by hand (default: results/{tree}/raw)",
+    )
+    p.add_argument(
+        "--mirror",
+        metavar="URL_OR_DIR",
+        help="fetch each archive from URL_OR_DIR/{dataset}/{file} instead of its host (the "
+        "md5s stay the real ones)",
+    )
+    p.add_argument(
+        "--archives",
+        metavar="DIR",
+        help="the rehearsal's: serve DIR (`ganrepro rehearse archives`) on 127.0.0.1 for this "
+        "download and check each file against DIR/manifest.json",
     )
     p.set_defaults(func=cmd_data_prepare)
+    p = data.add_parser("serve", help="serve a folder of archives on 127.0.0.1 (a mirror)")
+    p.add_argument("folder", help="a folder laid out as {dataset}/{file}")
+    p.add_argument("--port", type=int, default=8765, help="(default: %(default)s)")
+    p.set_defaults(func=cmd_data_serve)
+
+    rh = sub.add_parser("rehearse", help="the full-scale rehearsal's inputs (README)")
+    rh = rh.add_subparsers(dest="rehearse_cmd", required=True)
+    p = rh.add_parser(
+        "archives",
+        help="write a real dataset's archives in its real format at the real split sizes "
+        "(synthetic images), with a manifest of their md5s",
+    )
+    p.add_argument("dataset", help="mnist, cifar10 or stl10")
+    p.add_argument("--out", required=True, help="folder ({dataset}/{file}, manifest.json)")
+    _params_args(p)
+    p.set_defaults(func=cmd_rehearse_archives)
+    p = rh.add_parser(
+        "inception",
+        help="write Inception weights in torch-fidelity's format with random values (a real "
+        "run refuses them)",
+    )
+    p.add_argument("--out", required=True, help="the .pth file")
+    _params_args(p)
+    p.set_defaults(func=cmd_rehearse_inception)
     return parser
 
 
@@ -580,20 +686,77 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def job_name(command: str, args) -> str | None:
+    """The job-table name (:mod:`ganrepro.jobs`) of a command line, for the commands the
+    workflow runs as jobs that cost something; None for the others."""
+    import re
+
+    def seed(path: str) -> tuple[str, ...]:
+        k = re.search(r"/seed(\d+)/[^/]+$", path)
+        return (f"seed{k[1]}",) if k else ()
+
+    def stage(*parts: str) -> str:
+        return "-".join(p.replace("/", "-") for p in parts)
+
+    if command == "train":
+        return stage("train", args.run, *((f"seed{args.seed_index}",) if args.seed_index else ()))
+    if command == "evaluate":
+        return stage("evaluate", args.run, *seed(args.out))
+    if command == "visuals":
+        return stage("visuals", args.run, args.part)
+    if command in ("stats", "classifier train"):
+        return stage(command.split()[0], Path(args.data).stem)
+    if command == "data prepare":
+        return stage("prepare_data", args.dataset)
+    if command == "rehearse archives":
+        return stage("rehearsal_archives", args.dataset)
+    if command == "rehearse inception":
+        return "rehearsal_inception"
+    return None
+
+
+def _record(command: str, args, meter) -> None:
+    """A job's measurement, appended to its tree's resources.jsonl (ganrepro.measure)."""
+    from ganrepro.measure import append
+
+    job = job_name(command, args)
+    params = getattr(args, "loaded", None)
+    if job is None or params is None:
+        return
+    meter.detail = {"rule": command, "tree": params.tree, **getattr(args, "detail", {})}
+    device = getattr(args, "device", None)
+    if device == "auto":  # what `auto` picked (train resolves it itself)
+        torch = sys.modules.get("torch")
+        device = "cuda" if torch is not None and torch.cuda.is_available() else "cpu"
+    entry = meter.entry(job, device, getattr(args, "threads", None))
+    append(layout.of(params).resources, entry)
+
+
 def main(argv: list[str] | None = None) -> int:
     from ganrepro.io import NO_SPACE
 
     args = build_parser().parse_args(argv)
     func: Callable = args.func
-    sub = getattr(args, "data_cmd", None) or getattr(args, "classifier_cmd", None)
+    sub = next(
+        (
+            getattr(args, k)
+            for k in ("data_cmd", "classifier_cmd", "rehearse_cmd")
+            if hasattr(args, k)
+        ),
+        None,
+    )
     name = " ".join(filter(None, (args.command, sub)))
     out = getattr(args, "out", None)
     if out:  # what a killed earlier run of this command left half-written beside its output
         from ganrepro.io import remove_stale_temps
 
         remove_stale_temps(Path(out).parent, [Path(out).name])
+    from ganrepro.measure import Meter
+
+    meter = Meter()
     try:
         func(args)
+        _record(name, args, meter)
     except bad_input_errors() as exc:
         print(f"ganrepro {name}: error: {exc}", file=sys.stderr)
         return 2

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ganrepro import layout
 from ganrepro.config.types import Params
 from ganrepro.jobs import Job, Table
 
@@ -37,7 +36,7 @@ def dvc_yaml(params: Params, raw: Mapping) -> dict:
     stages = {name: stage(job) for name, job in table.jobs.items()}
     # loss curves of every run for `dvc plots show` (D and G loss against the step)
     curves = [
-        {layout.run_file(r, 0, "log"): {"x": "step", "y": ["loss_d", "loss_g"]}}
+        {table.tree.run_file(r, 0, "log"): {"x": "step", "y": ["loss_d", "loss_g"]}}
         for r in params.runs
     ]
     return {"stages": stages, "plots": curves}

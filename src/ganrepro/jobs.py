@@ -23,6 +23,7 @@ from typing import Any
 from ganrepro import layout
 from ganrepro.config.load import resolve_scale
 from ganrepro.config.types import Params
+from ganrepro.data.registry import DATASETS
 from ganrepro.data.store import SETTINGS as DATA_SETTINGS
 from ganrepro.io import write_text
 from ganrepro.outputs import catalog
@@ -37,6 +38,7 @@ _COMMON = (
     "src/ganrepro/registry.py",
     "src/ganrepro/io.py",
     "src/ganrepro/layout.py",
+    "src/ganrepro/measure.py",  # every job's cost, recorded by the CLI
 )
 _NETS = (
     "src/ganrepro/train",
@@ -45,6 +47,8 @@ _NETS = (
     "src/ganrepro/images.py",
 )
 CODE = {
+    "rehearsal_archives": _COMMON,
+    "rehearsal_inception": (*_COMMON, "src/ganrepro/evaluate"),
     "prepare_data": _COMMON,
     "classifier": (*_COMMON, "src/ganrepro/evaluate"),
     "stats": (*_COMMON, "src/ganrepro/evaluate", *_NETS),
@@ -86,6 +90,8 @@ EVALUATE_SETTINGS = (
 OUTPUT_SETTINGS = ("scale", "standins", "seeds")
 REPORT_SETTINGS = ("scale", "seed", "seeds", "standins", "datasets", "evaluation", "classifier")
 REPORT_FILES = ("report/deviations.yaml", "report/trace.yaml", "report/cost.json")
+# the rules whose commands read the rehearsal's budgets (params.yaml's ``rehearsal``)
+REHEARSED = ("classifier", "stats", "train", "evaluate", "visuals", "report")
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ class Job:
     code: tuple[str, ...]
     values: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
     knobs: tuple[str, ...] = ()  # runtime knobs the workflow appends: device, threads
+    tree: layout.Tree = field(repr=False, compare=False, default=layout.Tree("quick"))
 
     @property
     def cmd(self) -> str:
@@ -112,7 +119,7 @@ class Job:
 
     @property
     def stamp(self) -> str:
-        return layout.settings_stamp(self.name, self.config_hash)
+        return self.tree.settings_stamp(self.name, self.config_hash)
 
     def input_files(self) -> list[str]:
         files: list[str] = []
@@ -128,6 +135,7 @@ class Table:
     def __init__(self, params: Params, raw: Mapping):
         self.params = params
         self.raw = raw
+        self.tree = layout.of(params)
         self.jobs: dict[str, Job] = {}
         for job in _build(self, params):
             if job.name in self.jobs:
@@ -147,8 +155,12 @@ class Table:
         return resolve_scale(node, self.params.scale) if resolve else node
 
     def job(self, rule: str, rule_reads: tuple[str, ...], resolve: bool = True, **kw) -> Job:
+        if self.params.rehearsal and rule in REHEARSED:  # its budgets are settings it reads
+            rule_reads = (*rule_reads, "rehearsal")
         values = {k: self.value(k, resolve) for k in rule_reads}
-        return Job(rule=rule, reads=rule_reads, values=values, code=CODE[rule], **kw)
+        return Job(
+            rule=rule, reads=rule_reads, values=values, code=CODE[rule], tree=self.tree, **kw
+        )
 
     def producing(self, path: str) -> Job:
         """The job that writes ``path``."""
@@ -156,10 +168,10 @@ class Table:
             return self._by_output[path]
         except KeyError:
             pass
-        run = re.match(re.escape(layout.run_dir("")) + r"([^/]+/[^/]+)/", path)
+        run = re.match(re.escape(self.tree.run_dir("")) + r"([^/]+/[^/]+)/", path)
         if run:
             self.params.run(run[1])  # an unknown run is named as such
-        output = re.match(r"results/(figure|table)s/([^/]+)/([^/.]+)\.", path)
+        output = re.match(re.escape(self.tree.root) + r"/(figure|table)s/([^/]+)/([^/.]+)\.", path)
         if output:
             catalog.get(*output.groups())  # so is an unknown figure or table
         raise KeyError(f"no job writes {path}")
@@ -209,39 +221,64 @@ def stage_name(*parts: str) -> str:
 
 
 def _build(t: Table, params: Params):
-    P = ("--params", "params.yaml", "--scale", params.scale)  # the scale the table is for
+    T = t.tree
+    # the scale the table is for (every command reads params.yaml at it), and the rehearsal
+    P = ("--params", "params.yaml", "--scale", params.scale)
+    if params.rehearsal:
+        P = (*P, "--rehearse")
     ev = params.evaluation
-    # the local Inception weights are a file the feature extractor reads: an input
+    # the local Inception weights are a file the feature extractor reads: an input (the
+    # rehearsal's own random-valued file is a job's output)
     weights = (
         {"inception_weights": ev.inception_weights}
         if ev.inception_weights and "inception" in ev.extractors
         else {}
     )
+    if params.rehearsal:
+        if weights.get("inception_weights") == T.inception:
+            yield t.job(
+                "rehearsal_inception",
+                ("seed",),
+                name="rehearsal_inception",
+                args=("rehearse", "inception", "--out", T.inception, *P),
+                inputs={},
+                outputs={"weights": T.inception},
+            )
     for d in params.data_names():
         reads = ("standins", *(f"datasets.{k}" for k in DATA_SETTINGS.get(d, ())))  # store.py
+        served = {}  # the rehearsal's archives of a real dataset, served to its download
+        if params.rehearsal and DATASETS[d].real:
+            served = {"archives": T.archives(d)}
+            yield t.job(
+                "rehearsal_archives",
+                ("seed",),
+                name=stage_name("rehearsal_archives", d),
+                args=("rehearse", "archives", d, "--out", T.archives(d), *P),
+                inputs={},
+                outputs=served,
+            )
         yield t.job(
             "prepare_data",
             reads,
             name=stage_name("prepare_data", d),
-            args=("data", "prepare", d, "--out", layout.data(d), "--raw-dir", layout.RAW, *P),
-            inputs={},
-            outputs={"data": layout.data(d)},
+            args=(
+                *("data", "prepare", d, "--out", T.data(d), "--raw-dir", T.raw),
+                *(("--archives", served["archives"]) if served else ()),
+                *P,
+            ),
+            inputs=served,
+            outputs={"data": T.data(d)},
         )
         yield t.job(
             "classifier",
             ("seed", "classifier"),
             name=stage_name("classifier", d),
             args=(
-                "classifier",
-                "train",
-                "--data",
-                layout.data(d),
-                "--out",
-                layout.classifier(d),
-                *P,
+                *("classifier", "train", "--data", T.data(d)),
+                *("--out", T.classifier(d), *P),
             ),
-            inputs={"data": layout.data(d)},
-            outputs={"classifier": layout.classifier(d)},
+            inputs={"data": T.data(d)},
+            outputs={"classifier": T.classifier(d)},
             knobs=("threads",),
         )
         yield t.job(
@@ -250,11 +287,11 @@ def _build(t: Table, params: Params):
             name=stage_name("stats", d),
             args=(
                 "stats",
-                *("--data", layout.data(d), "--classifier", layout.classifier(d)),
-                *("--out", layout.stats(d), *P),
+                *("--data", T.data(d), "--classifier", T.classifier(d)),
+                *("--out", T.stats(d), *P),
             ),
-            inputs={"data": layout.data(d), "classifier": layout.classifier(d), **weights},
-            outputs={"stats": layout.stats(d)},
+            inputs={"data": T.data(d), "classifier": T.classifier(d), **weights},
+            outputs={"stats": T.stats(d)},
             knobs=("device",),
         )
     drawn: dict[str, set[str]] = {}  # run -> the sample parts its figures draw (seed 0)
@@ -266,19 +303,19 @@ def _build(t: Table, params: Params):
                     drawn.setdefault(f"{source}/{name}", set()).add(part)
     for run_id, run in params.runs.items():
         run_key = f"sources.{run.source}.{run.name}"
-        for k in range(params.seeds):
-            d = layout.run_dir(run_id, k)
+        for k in range(params.seeds_for(run_id)):
+            d = T.run_dir(run_id, k)
             at = stage_name(run_id, *((f"seed{k}",) if k else ()))
-            trained = {w: layout.run_file(run_id, k, w) for w in layout.TRAIN_OUTPUTS}
+            trained = {w: T.run_file(run_id, k, w) for w in layout.TRAIN_OUTPUTS}
             yield t.job(
                 "train",
                 ("seed", "standins", run_key),
                 name=stage_name("train", at),
                 args=(
-                    *("train", run_id, "--data", layout.data(run.data), "--out", d),
+                    *("train", run_id, "--data", T.data(run.data), "--out", d),
                     *("--seed-index", str(k), "--restart-if-changed", *P),
                 ),
-                inputs={"data": layout.data(run.data)},
+                inputs={"data": T.data(run.data)},
                 outputs=trained,
                 knobs=("device", "threads"),
             )
@@ -289,24 +326,24 @@ def _build(t: Table, params: Params):
                 args=(
                     *("evaluate", run_id, "--checkpoint", trained["checkpoint"]),
                     *("--summary", trained["summary"], "--log", trained["log"]),
-                    *("--ckpt-dir", trained["ckpt"], "--stats", layout.stats(run.data)),
-                    *("--classifier", layout.classifier(run.data)),
-                    *("--out", layout.run_file(run_id, k, "metrics"), *P),
+                    *("--ckpt-dir", trained["ckpt"], "--stats", T.stats(run.data)),
+                    *("--classifier", T.classifier(run.data)),
+                    *("--out", T.run_file(run_id, k, "metrics"), *P),
                 ),
                 inputs={
                     **{w: trained[w] for w in layout.EVALUATED},
-                    "stats": layout.stats(run.data),
-                    "classifier": layout.classifier(run.data),
+                    "stats": T.stats(run.data),
+                    "classifier": T.classifier(run.data),
                     **weights,
                 },
-                outputs={"metrics": layout.run_file(run_id, k, "metrics")},
+                outputs={"metrics": T.run_file(run_id, k, "metrics")},
                 knobs=("device", "threads"),
             )
         for part in sorted(drawn.get(run_id, ())):
-            inputs = {"checkpoint": layout.run_file(run_id, 0, "checkpoint")}
+            inputs = {"checkpoint": T.run_file(run_id, 0, "checkpoint")}
             extra: tuple[str, ...] = ()
             if part == "cherry" and not run.model.conditional:
-                inputs["classifier"] = layout.classifier(run.data)
+                inputs["classifier"] = T.classifier(run.data)
                 extra = ("--classifier", inputs["classifier"])
             yield t.job(
                 "visuals",
@@ -315,22 +352,22 @@ def _build(t: Table, params: Params):
                 args=(
                     *("visuals", run_id, "--part", part, "--checkpoint", inputs["checkpoint"]),
                     *extra,
-                    *("--out", layout.run_file(run_id, 0, part), *P),
+                    *("--out", T.run_file(run_id, 0, part), *P),
                 ),
                 inputs=inputs,
-                outputs={"out": layout.run_file(run_id, 0, part)},
+                outputs={"out": T.run_file(run_id, 0, part)},
                 knobs=("device", "threads"),
             )
     for kind, registry, path_of in (
-        ("figure", catalog.FIGURES, layout.figure),
-        ("table", catalog.TABLES, layout.table),
+        ("figure", catalog.FIGURES, T.figure),
+        ("table", catalog.TABLES, T.table),
     ):
         for source, items in registry.items():
             for name, out in items.items():
                 dest = path_of(source, name)
                 outputs = {"out": dest}
                 if kind == "table":
-                    outputs["md"] = layout.table_md(source, name)
+                    outputs["md"] = T.table_md(source, name)
                 reads = catalog.reads(out, source, params)
                 yield t.job(
                     kind,
@@ -350,8 +387,8 @@ def _build(t: Table, params: Params):
         name="report",
         args=(
             *("report", "--inputs", *reads),
-            *("--deviations", REPORT_FILES[0], "--out", layout.REPORT, *P),
+            *("--deviations", REPORT_FILES[0], "--out", T.report, *P),
         ),
         inputs={"reads": tuple(reads), "files": REPORT_FILES},
-        outputs={"report": layout.REPORT},
+        outputs={"report": T.report},
     )

@@ -130,7 +130,7 @@ def test_committed_schema_is_generated_from_the_registries(root):
 
 # schema section -> the dataclass it is frozen into (fields the loader adds are left out)
 DATACLASSES = {
-    "run": (types.RunConfig, {"source", "name", "data"}),
+    "run": (types.RunConfig, {"source", "name", "data", "rehearsal"}),  # set by the loader
     "model": (types.ModelConfig, set()),
     "objective": (types.ObjectiveConfig, set()),
     "ac": (types.ACConfig, set()),
@@ -140,7 +140,8 @@ DATACLASSES = {
     "cfg": (types.CFGConfig, set()),
     "datasets": (types.DatasetsConfig, set()),
     "evaluation": (types.EvaluationConfig, set()),
-    "classifier": (types.ClassifierConfig, set()),
+    "classifier": (types.ClassifierConfig, {"max_steps"}),  # the rehearsal's
+    "rehearsal": (types.RehearsalConfig, set()),
     "job": (types.Resources, set()),
 }
 

@@ -147,7 +147,9 @@ def test_another_runs_or_configs_checkpoint_is_refused_by_name(
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump(raw))
     run_id = OTHER_RUN if mismatch == "run" else RUN
-    folder = tmp_path / layout.run_dir(run_id)  # RUN's folder where run_id's should be
+    folder = tmp_path / layout.Tree("quick").run_dir(
+        run_id
+    )  # RUN's folder where run_id's should be
     folder.parent.mkdir(parents=True)
     folder.symlink_to(reference["run"])
     ckpt, png = folder / "checkpoint.pt", str(tmp_path / "out.png")

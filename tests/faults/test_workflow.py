@@ -18,7 +18,7 @@ from .helpers import RUN, record
 
 pytestmark = pytest.mark.slow  # real Snakemake runs
 
-TARGET = f"results/runs/{RUN}/metrics.json"
+TARGET = f"results/quick/runs/{RUN}/metrics.json"
 
 
 @pytest.fixture(scope="module")

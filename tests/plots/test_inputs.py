@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from ganrepro import layout
 from ganrepro.config import load_params
 from ganrepro.layout import Files, UndeclaredInput
 from ganrepro.outputs import catalog
@@ -68,7 +69,7 @@ def test_every_kind_is_covered():
 @pytest.mark.parametrize(("kind", "source", "name"), OUTPUTS, ids=["/".join(o) for o in OUTPUTS])
 def test_each_output_is_made_from_its_declared_inputs(kind, source, name, small, tree, tmp_path):
     declared = catalog.reads(catalog.get(kind, source, name), source, small)
-    make(kind, source, name, small, Files(declared, root=tree), tmp_path)
+    make(kind, source, name, small, Files(layout.of(small), declared, root=tree), tmp_path)
     suffix = ".png" if kind == "figure" else ".csv"
     assert (tmp_path / f"{name}{suffix}").stat().st_size > 0
 
@@ -81,6 +82,6 @@ def test_each_output_is_made_from_its_declared_inputs(kind, source, name, small,
 def test_each_declared_input_is_read(kind, source, name, small, tree, tmp_path):
     declared = catalog.reads(catalog.get(kind, source, name), source, small)
     for path in declared:
-        files = Files([p for p in declared if p != path], root=tree)
+        files = Files(layout.of(small), [p for p in declared if p != path], root=tree)
         with pytest.raises(UndeclaredInput, match=re.escape(path)):
             make(kind, source, name, small, files, tmp_path)

@@ -41,13 +41,13 @@ def write_runs(root, params) -> list[str]:
                 conditional = run.model.conditional or run.objective.ac is not None
                 arrays = parts(hand_made(conditional, run.id, run.hash()))
                 for part, values in arrays.items():
-                    path = root / layout.run_file(run.id, 0, part)
+                    path = root / layout.Tree("quick").run_file(run.id, 0, part)
                     path.parent.mkdir(parents=True, exist_ok=True)
                     np.savez(path, **values)
-                summary = root / layout.run_file(run.id, 0, "summary")
+                summary = root / layout.Tree("quick").run_file(run.id, 0, "summary")
                 summary.write_text(json.dumps({"status": "completed"}))
     for name in params.data_names():
-        write_dataset(root, name)
+        write_dataset(root, name, layout.of(params))
     return figures
 
 
@@ -102,7 +102,7 @@ def test_an_undeclared_input_is_refused_by_name(tmp_path, quick_params, monkeypa
     declared = reads("agarwal/cgan_real_fake", quick_params)
     assert main(["figure", "agarwal/cgan_real_fake", "--inputs", *declared, "--out", "ok.png",
                  *params]) == 0  # fmt: skip
-    data = next(p for p in declared if p.startswith("results/data/"))
+    data = next(p for p in declared if p.startswith("results/quick/data/"))
     without = [p for p in declared if p != data]
     code = main(
         ["figure", "agarwal/cgan_real_fake", "--inputs", *without, "--out", "x.png", *params]
@@ -112,11 +112,11 @@ def test_an_undeclared_input_is_refused_by_name(tmp_path, quick_params, monkeypa
     assert err[0] == (
         f"ganrepro figure: error: {data} is read but is not among this command's --inputs"
     )
-    metrics = layout.run_file("frank/wgan", 0, "metrics")
+    metrics = layout.Tree("quick").run_file("frank/wgan", 0, "metrics")
     table = ["table", "frank/metrics", "--inputs", metrics, "--out", "t.csv", *params]
     assert main(table) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "results/runs/frank/dcgan/metrics.json is read but" in err[0]
+    assert len(err) == 1 and "results/quick/runs/frank/dcgan/metrics.json is read but" in err[0]
 
 
 def test_samples_of_another_run_or_configuration_are_refused(tmp_path):

@@ -53,12 +53,12 @@ def fake_metrics(run_id: str, fid: float, is_mean: float, status="completed") ->
 def test_page_numbers_missing_and_diverged_runs(root, quick_params, tmp_path):
     written = {"frank/dcgan": (123.456789, 2.345678), "frank/wgan": (98.7654321, 3.1415926)}
     for run_id, (fid, is_mean) in written.items():
-        path = tmp_path / layout.run_file(run_id, 0, "metrics")
+        path = tmp_path / layout.Tree("quick").run_file(run_id, 0, "metrics")
         path.parent.mkdir(parents=True)
         status = "diverged" if run_id == "frank/wgan" else "completed"
         path.write_text(json.dumps(fake_metrics(run_id, fid, is_mean, status)))
     out = tmp_path / "report" / "index.html"
-    files = Files(root=tmp_path)  # no declaration: whatever is there
+    files = Files(layout.Tree("quick"), root=tmp_path)  # no declaration: whatever is there
     build_report(quick_params, root / "params.yaml", files, root / "report/deviations.yaml", out)
     page = out.read_text()
     rows = {m[1]: m[2] for m in re.finditer(r'<tr id="run-([^"]+)">(.*?)</tr>', page, re.S)}
@@ -106,11 +106,11 @@ def write_small_tree(root, params, figure_size: tuple[int, int]) -> None:
     write_tree(root, params)
     for source in params.sources:
         for name in catalog.FIGURES[source]:
-            path = root / layout.figure(source, name)
+            path = root / layout.of(params).figure(source, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             Image.new("RGB", figure_size, (200, 220, 240)).save(path)
         for name in catalog.TABLES[source]:
-            path = root / layout.table(source, name)
+            path = root / layout.of(params).table(source, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("run,fid\na,1.5\n")
 
@@ -123,7 +123,7 @@ def test_the_report_reads_exactly_report_reads(root, tmp_path):
     declared = report_reads(small)
     assert len(declared) == len(set(declared))
     assert all(p.startswith("results/") for p in declared)
-    files = Recording(declared, root=tmp_path)
+    files = Recording(layout.of(small), declared, root=tmp_path)
     out = tmp_path / "index.html"
     r = build_report(small, root / "params.yaml", files, root / "report/deviations.yaml", out)
     assert files.asked == set(declared)
@@ -137,7 +137,7 @@ def test_the_report_reads_exactly_report_reads(root, tmp_path):
 def test_a_file_left_out_of_the_reads_is_missing_not_read(root, tmp_path, quick_params):
     """A metrics file, figure or table not declared is shown as missing, though it is on disk."""
     write_tree(tmp_path, quick_params, ["frank/dcgan"])
-    fig = tmp_path / layout.figure("frank", "fig1_losses_dcgan")
+    fig = tmp_path / layout.Tree("quick").figure("frank", "fig1_losses_dcgan")
     fig.parent.mkdir(parents=True)
     Image.new("RGB", (4, 4)).save(fig)
     declared = [
@@ -145,12 +145,12 @@ def test_a_file_left_out_of_the_reads_is_missing_not_read(root, tmp_path, quick_
         for p in report_reads(quick_params)
         if p
         not in (
-            layout.run_file("frank/dcgan", 0, "metrics"),
-            layout.figure("frank", "fig1_losses_dcgan"),
+            layout.Tree("quick").run_file("frank/dcgan", 0, "metrics"),
+            layout.Tree("quick").figure("frank", "fig1_losses_dcgan"),
         )
     ]
     out = tmp_path / "index.html"
-    files = Files(declared, root=tmp_path)
+    files = Files(layout.Tree("quick"), declared, root=tmp_path)
     r = build_report(
         quick_params, root / "params.yaml", files, root / "report/deviations.yaml", out
     )
@@ -167,8 +167,8 @@ def test_the_small_page_in_chromium(root, tmp_path):
 
     small = load_params(root / "params.yaml", scale="small")
     write_small_tree(tmp_path, small, (1800, 1200))
-    index = tmp_path / layout.REPORT
-    files = Files(report_reads(small), root=tmp_path)
+    index = tmp_path / layout.of(small).report
+    files = Files(layout.of(small), report_reads(small), root=tmp_path)
     build_report(small, root / "params.yaml", files, root / "report/deviations.yaml", index)
     page = index.read_text()
     n_figures = sum(len(catalog.FIGURES[s]) for s in small.sources)

@@ -58,11 +58,11 @@ def jobs(state: Path) -> list[dict[str, str]]:
 
 
 TARGETS = [
-    "results/runs/ding/gan/metrics.json",  # BCE, MLP
-    "results/runs/frank/wgan/metrics.json",  # Wasserstein + clipping, DCGAN
-    "results/runs/ding/wgan_gp/metrics.json",  # gradient penalty (MLP: the cheapest)
-    "results/runs/zhu/cfg_dcgan_cifar10/metrics.json",  # CFG-GAN
-    "results/figures/frank/fig3_losses_wgan.png",
+    "results/quick/runs/ding/gan/metrics.json",  # BCE, MLP
+    "results/quick/runs/frank/wgan/metrics.json",  # Wasserstein + clipping, DCGAN
+    "results/quick/runs/ding/wgan_gp/metrics.json",  # gradient penalty (MLP: the cheapest)
+    "results/quick/runs/zhu/cfg_dcgan_cifar10/metrics.json",  # CFG-GAN
+    "results/quick/figures/frank/fig3_losses_wgan.png",
 ]
 
 
@@ -77,8 +77,8 @@ def test_workflow_jobs_run_on_slurm_and_match_a_local_run(cluster, quick_dag, tm
     # classifier + stats for 2 datasets, train + evaluate for 4 runs; data/figures are local
     assert len(done) == 12 and all(j["JobState"] == "COMPLETED" for j in done), done
     for run in ("ding/gan", "frank/wgan", "ding/wgan_gp", "zhu/cfg_dcgan_cifar10"):
-        ours = (repo / f"results/runs/{run}/checkpoint.pt").read_bytes()
-        assert ours == (quick_dag / f"results/runs/{run}/checkpoint.pt").read_bytes(), run
+        ours = (repo / f"results/quick/runs/{run}/checkpoint.pt").read_bytes()
+        assert ours == (quick_dag / f"results/quick/runs/{run}/checkpoint.pt").read_bytes(), run
     assert (repo / TARGETS[-1]).stat().st_size > 10_000
     print(f"\nSLURM part of the workflow: {len(done)} jobs in {wall:.0f} s")
 
@@ -91,7 +91,9 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
     run["eval"] = {"checkpoints": 4}
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     # the uninterrupted reference, trained locally with the same params and seed
-    tool("ganrepro", "data", "prepare", "photos", "--out", "results/data/photos.npz", cwd=repo)
+    tool(
+        "ganrepro", "data", "prepare", "photos", "--out", "results/quick/data/photos.npz", cwd=repo
+    )
     tool(
         "ganrepro",
         "train",
@@ -105,7 +107,7 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
     )
 
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    target = "results/runs/frank/wgan_gp/checkpoint.pt"
+    target = "results/quick/runs/frank/wgan_gp/checkpoint.pt"
     proc = subprocess.Popen(
         [str(BIN / "snakemake"), "--profile", "slurm", target],
         cwd=repo,
@@ -114,7 +116,7 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
         stderr=subprocess.STDOUT,
         text=True,
     )
-    log = repo / "results/runs/frank/wgan_gp/state/log.csv"  # the live log
+    log = repo / "results/quick/runs/frank/wgan_gp/state/log.csv"  # the live log
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:  # wait for the job to be training, then cancel it
         if log.exists() and len(log.read_text().splitlines()) > 60:
@@ -136,7 +138,7 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
     assert proc.returncode == 0, out[-4000:]
     states = [j["JobState"] for j in jobs(cluster) if int(j["JobId"]) >= int(running[0])]
     assert states[0] == "CANCELLED" and states[-1] == "COMPLETED", states
-    folder = repo / "results/runs/frank/wgan_gp"
+    folder = repo / "results/quick/runs/frank/wgan_gp"
     assert (folder / "checkpoint.pt").read_bytes() == (
         tmp_path / "reference/checkpoint.pt"
     ).read_bytes()
@@ -155,7 +157,7 @@ def test_an_unknown_partition_fails_fast_with_slurms_message(cluster, tmp_path):
         "slurm_partition=nosuchpartition",
         "--retries",
         "0",
-        "results/runs/ding/gan/checkpoint.pt",
+        "results/quick/runs/ding/gan/checkpoint.pt",
         timeout=300,
     )
     assert res.returncode != 0
@@ -174,7 +176,9 @@ def test_a_cluster_that_is_down_fails_fast_with_slurms_message(cluster, tmp_path
         except ProcessLookupError:
             break
     t0 = time.monotonic()
-    res = run_slurm(repo, "--retries", "0", "results/runs/ding/gan/checkpoint.pt", timeout=400)
+    res = run_slurm(
+        repo, "--retries", "0", "results/quick/runs/ding/gan/checkpoint.pt", timeout=400
+    )
     assert res.returncode != 0
     text = (res.stdout + res.stderr).lower()
     assert "unable to contact slurm controller" in text or "connection refused" in text, text[

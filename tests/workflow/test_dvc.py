@@ -69,7 +69,7 @@ def drift(repo, dvc_yaml, *extra) -> list[str]:
         matched.add(next(first for first in jobs if first in outs))
         code = set(table.jobs[name].code) if name in table.jobs else set()
         # Snakemake's side of the settings: the stamp its job reads (written at parse time)
-        stamps = [p for p in job["inputs"] if p.startswith("results/settings/")]
+        stamps = [p for p in job["inputs"] if p.startswith("results/quick/settings/")]
         assert len(stamps) == 1, (name, job["inputs"])
         stamp = json.loads((repo / stamps[0]).read_text())
         checks = {
@@ -103,23 +103,23 @@ def test_drift_is_caught(root, tmp_path):
     # a rule added on one side only
     with open(repo / "workflow/rules/report.smk", "a") as fh:
         fh.write(
-            '\n\nrule extra:\n    input:\n        "results/report/index.html",\n'
-            '    output:\n        "results/report/extra.txt",\n    log:\n'
+            '\n\nrule extra:\n    input:\n        "results/quick/report/index.html",\n'
+            '    output:\n        "results/quick/report/extra.txt",\n    log:\n'
             '        "logs/extra.log",\n    shell:\n        "touch {output}"\n'
         )
     (repo / "Snakefile").write_text(
         (repo / "Snakefile")
         .read_text()
         .replace(
-            "        layout.REPORT,",
-            '        layout.REPORT,\n        "results/report/extra.txt",',
+            "        TREE.report,",
+            '        TREE.report,\n        "results/quick/report/extra.txt",',
             1,
         )
     )
     # and a stage whose command and deps were edited by hand
     dvc = yaml.safe_load((repo / "dvc.yaml").read_text())
     dvc["stages"]["train-frank-wgan"]["cmd"] += " --restart"
-    dvc["stages"]["evaluate-frank-wgan"]["deps"].remove("results/runs/frank/wgan/ckpt")
+    dvc["stages"]["evaluate-frank-wgan"]["deps"].remove("results/quick/runs/frank/wgan/ckpt")
     (repo / "dvc.yaml").write_text(yaml.safe_dump(dvc, sort_keys=False))
     problems = drift(repo, repo / "dvc.yaml", "--config", "scale=quick")
     assert any(p.startswith("train-frank-wgan: cmd") for p in problems)
@@ -139,7 +139,7 @@ def test_each_stage_lists_the_params_keys_its_job_reads(root):
         "evaluation.cherry_pool",
     ]
     assert dvc["stages"]["evaluate-frank-wgan"]["metrics"] == [
-        {"results/runs/frank/wgan/metrics.json": {"cache": True}}
+        {"results/quick/runs/frank/wgan/metrics.json": {"cache": True}}
     ]
 
 

@@ -188,9 +188,9 @@ def test_every_file_a_job_reads_is_written_by_a_job_or_tracked(fresh_raw, root):
 def test_an_unknown_run_is_named(fresh_raw):
     t = table(fresh_raw)
     with pytest.raises(Exception, match="unknown run 'frank/nope'"):
-        t.producing("results/runs/frank/nope/metrics.json")
-    with pytest.raises(KeyError, match="no job writes results/elsewhere.txt"):
-        t.producing("results/elsewhere.txt")
+        t.producing("results/quick/runs/frank/nope/metrics.json")
+    with pytest.raises(KeyError, match="no job writes results/quick/elsewhere.txt"):
+        t.producing("results/quick/elsewhere.txt")
 
 
 def test_local_inception_weights_are_an_input_of_the_jobs_that_read_them(fresh_raw, tmp_path):
@@ -216,7 +216,10 @@ def test_ganrepro_jobs_lists_who_reads_a_key(root, capsys):
     assert set(capsys.readouterr().out.split()) == FRANK_WGAN
     main(["jobs", "visuals-acwgan-cifar10-cherry", "--params", str(root / "params.yaml")])
     out = capsys.readouterr().out
-    assert "evaluation.cherry_pool = 50" in out and "results/runs/acwgan/cifar10/cherry.npz" in out
+    assert (
+        "evaluation.cherry_pool = 50" in out
+        and "results/quick/runs/acwgan/cifar10/cherry.npz" in out
+    )
 
 
 @pytest.mark.parametrize(

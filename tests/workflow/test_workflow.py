@@ -48,7 +48,7 @@ def test_full_scale_dry_run_lists_every_run_of_every_source(root, clean):
     assert counts["prepare_data"] == 3  # mnist, cifar10, stl10: no stand-in at full scale
     for source, runs in params["sources"].items():
         for run in runs:
-            assert f"results/runs/{source}/{run}/seed2/checkpoint.pt" in out
+            assert f"results/full/runs/{source}/{run}/seed2/checkpoint.pt" in out
 
 
 def job_inputs(output: str, rule: str) -> list[str]:
@@ -74,12 +74,12 @@ def test_small_scale_dry_run_trains_three_seeds_of_every_run(root, clean):
     for source, runs in params["sources"].items():
         for run in runs:
             for seed_dir in ("", "seed1/", "seed2/"):
-                assert f"results/runs/{source}/{run}/{seed_dir}metrics.json" in report
-            assert f"results/runs/{source}/{run}/seed2/checkpoint.pt" in out
+                assert f"results/small/runs/{source}/{run}/{seed_dir}metrics.json" in report
+            assert f"results/small/runs/{source}/{run}/seed2/checkpoint.pt" in out
 
 
 def test_one_figure_needs_only_its_runs(clean):
-    res = snakemake("-n", "results/figures/frank/fig7_fid_curves.png", cwd=clean, check=True)
+    res = snakemake("-n", "results/quick/figures/frank/fig7_fid_curves.png", cwd=clean, check=True)
     out = res.stdout + res.stderr
     assert job_counts(out) == {
         "prepare_data": 1,
@@ -91,8 +91,8 @@ def test_one_figure_needs_only_its_runs(clean):
         "total": 10,
     }
     for run in ("dcgan", "wgan", "wgan_gp"):
-        assert f"results/runs/frank/{run}/metrics.json" in out
-    assert "results/runs/ding/" not in out
+        assert f"results/quick/runs/frank/{run}/metrics.json" in out
+    assert "results/quick/runs/ding/" not in out
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_bad_params_stop_the_workflow_before_any_job(root, override, message):
 
 
 def test_an_unknown_run_is_refused(root):
-    res = snakemake("-n", "results/runs/frank/nope/metrics.json", cwd=root)
+    res = snakemake("-n", "results/quick/runs/frank/nope/metrics.json", cwd=root)
     assert res.returncode != 0
     assert "unknown run 'frank/nope'" in res.stderr + res.stdout
 
@@ -125,14 +125,14 @@ def png_size(path: Path) -> tuple[int, int]:
 def test_quick_dag_produces_every_figure_and_table(quick_dag):
     for source, figures in catalog.FIGURES.items():
         for name in figures:
-            w, h = png_size(quick_dag / f"results/figures/{source}/{name}.png")
+            w, h = png_size(quick_dag / f"results/quick/figures/{source}/{name}.png")
             assert w >= 300 and h >= 200, (source, name, w, h)
     for source, tables in catalog.TABLES.items():
         for name, out in tables.items():
-            csv = (quick_dag / f"results/tables/{source}/{name}.csv").read_text().splitlines()
+            csv = (quick_dag / f"results/quick/tables/{source}/{name}.csv").read_text().splitlines()
             if out.kind == "metrics_table":
                 assert len(csv) == 1 + len(out.runs), (source, name)
-            md = (quick_dag / f"results/tables/{source}/{name}.md").read_text()
+            md = (quick_dag / f"results/quick/tables/{source}/{name}.md").read_text()
             assert md.startswith("# ") and md.count("\n|") >= 2
 
 
@@ -151,7 +151,9 @@ def test_every_quick_run_learns(quick_dag):
     flat = []
     for source, runs in params["sources"].items():
         for run in runs:
-            m = json.loads((quick_dag / f"results/runs/{source}/{run}/metrics.json").read_text())
+            m = json.loads(
+                (quick_dag / f"results/quick/runs/{source}/{run}/metrics.json").read_text()
+            )
             if f"{source}/{run}" == FORCED_DIVERGENCE:
                 assert m["status"] == "diverged"
                 continue
@@ -171,9 +173,9 @@ def test_every_quick_run_learns(quick_dag):
 
 @pytest.mark.slow
 def test_a_diverged_run_is_marked_and_the_dag_goes_on(quick_dag):
-    m = json.loads((quick_dag / "results/runs/zhu/cfg_dcgan_mnist/metrics.json").read_text())
+    m = json.loads((quick_dag / "results/quick/runs/zhu/cfg_dcgan_mnist/metrics.json").read_text())
     assert m["status"] == "diverged" and "guard" in m["reason"]
-    table = (quick_dag / "results/tables/zhu/metrics.csv").read_text()
+    table = (quick_dag / "results/quick/tables/zhu/metrics.csv").read_text()
     assert "cfg_dcgan_mnist" in table and "diverged" in table
 
 
@@ -181,7 +183,7 @@ def test_a_diverged_run_is_marked_and_the_dag_goes_on(quick_dag):
 def test_forcerun_of_one_figure_regenerates_only_it(quick_dag):
     outputs = [p for p in (quick_dag / "results").rglob("*") if p.is_file()]
     before = {p: p.stat().st_mtime_ns for p in outputs}
-    target = "results/figures/frank/fig7_fid_curves.png"
+    target = "results/quick/figures/frank/fig7_fid_curves.png"
     # the target first: --forcerun takes every name after it as a rule
     res = snakemake("--cores", "1", target, "--forcerun", "figure", cwd=quick_dag, check=True)
     changed = {p for p in outputs if p.stat().st_mtime_ns != before[p]}
@@ -195,7 +197,7 @@ def test_report_renders_in_chromium_with_every_figure(quick_dag, tmp_path):
     """The quick page in headless Chromium: every figure decodes, the console stays silent,
     every relative link (full-size figures, each run's samples, log and settings) is a file
     beside it, and the screenshot has text and tables."""
-    index = quick_dag / "results/report/index.html"
+    index = quick_dag / "results/quick/report/index.html"
     page = index.read_text()
     n_figures = sum(len(v) for v in catalog.FIGURES.values())
     assert len(re.findall(r'src="data:image/(png|jpeg);base64,', page)) == n_figures

@@ -12,6 +12,12 @@ from ganrepro.train.runtime import RUNTIME_ENV, Runtime
 
 # The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto).
 DEVICE = config.pop("device", "auto")
+# The full-scale rehearsal (`--config rehearse=true`): the full scale's settings with
+# params.yaml's `rehearsal` budgets, in its own tree results/rehearsal/ (README).
+REHEARSE = str(config.pop("rehearse", False)).lower()
+if REHEARSE not in ("true", "false"):
+    raise WorkflowError(f"--config rehearse={REHEARSE}: expected true or false")
+REHEARSE = REHEARSE == "true"
 # So are the training step's (ganrepro.train.runtime), from $GANREPRO_RUNTIME: checked here,
 # before any job starts; the jobs inherit the variable.
 try:
@@ -19,7 +25,7 @@ try:
 except ValueError as err:
     raise WorkflowError(f"${RUNTIME_ENV}: {err}") from None
 try:
-    PARAMS = parse_params(config)  # schema + semantic rules, one readable message
+    PARAMS = parse_params(config, rehearse=REHEARSE)  # schema + rules, one readable message
 except ParamsError as err:
     raise WorkflowError(f"params.yaml: {err}") from None
 validate(config, "../schemas/params.schema.json")
@@ -27,6 +33,7 @@ validate(config, "../schemas/params.schema.json")
 JOBS = job_table.Table(PARAMS, config)
 JOBS.write_stamps()  # each job's settings file (an input: see job_inputs)
 RES = PARAMS.resources
+TREE = JOBS.tree  # results/{scale}/, or results/rehearsal/: every path below is in it
 
 
 def job(first_output):
@@ -61,9 +68,9 @@ def run_outputs(names, run_id, k):
     """The named run files of a run-id and seed pattern."""
     return {
         name: (
-            directory(layout.run_file(run_id, k, name))
+            directory(TREE.run_file(run_id, k, name))
             if name in layout.DIRECTORIES
-            else layout.run_file(run_id, k, name)
+            else TREE.run_file(run_id, k, name)
         )
         for name in names
     }

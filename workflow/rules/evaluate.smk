@@ -2,11 +2,11 @@
 # each run's metrics at its periodic checkpoints and at the end, and the sample arrays its
 # figures draw, one file per part (so the figure jobs need neither the checkpoint nor torch).
 
-CLASSIFIER = layout.classifier("{dataset}")
-STATS = layout.stats("{dataset}")
-EVALUATE = layout.run_file("{source}/{run}", 0, "metrics")
-EVALUATE_SEED = layout.run_file("{source}/{run}", "{k}", "metrics")
-VISUALS = layout.part_file("{source}/{run}", "{part}")
+CLASSIFIER = TREE.classifier("{dataset}")
+STATS = TREE.stats("{dataset}")
+EVALUATE = TREE.run_file("{source}/{run}", 0, "metrics")
+EVALUATE_SEED = TREE.run_file("{source}/{run}", "{k}", "metrics")
+VISUALS = TREE.part_file("{source}/{run}", "{part}")
 
 
 rule classifier:
@@ -15,9 +15,9 @@ rule classifier:
     output:
         classifier=CLASSIFIER,
     log:
-        "logs/classifier/{dataset}.log",
+        TREE.log("classifier/{dataset}.log"),
     benchmark:
-        "logs/benchmarks/classifier/{dataset}.tsv"
+        TREE.log("benchmarks/classifier/{dataset}.tsv")
     conda:
         "../envs/ganrepro.yaml"
     threads: RES["evaluate"].threads
@@ -33,9 +33,9 @@ rule stats:
     output:
         stats=STATS,
     log:
-        "logs/stats/{dataset}.log",
+        TREE.log("stats/{dataset}.log"),
     benchmark:
-        "logs/benchmarks/stats/{dataset}.tsv"
+        TREE.log("benchmarks/stats/{dataset}.tsv")
     conda:
         "../envs/ganrepro.yaml"
     threads: RES["evaluate"].threads
@@ -56,9 +56,9 @@ rule evaluate:
     output:
         metrics=EVALUATE,
     log:
-        "logs/evaluate/{source}/{run}.log",
+        TREE.log("evaluate/{source}/{run}.log"),
     benchmark:
-        "logs/benchmarks/evaluate/{source}/{run}.tsv"
+        TREE.log("benchmarks/evaluate/{source}/{run}.tsv")
     conda:
         "../envs/ganrepro.yaml"
     threads: RES["evaluate"].threads
@@ -79,9 +79,9 @@ use rule evaluate as evaluate_seed with:
     output:
         metrics=EVALUATE_SEED,
     log:
-        "logs/evaluate/{source}/{run}/seed{k}.log",
+        TREE.log("evaluate/{source}/{run}/seed{k}.log"),
     benchmark:
-        "logs/benchmarks/evaluate/{source}/{run}/seed{k}.tsv"
+        TREE.log("benchmarks/evaluate/{source}/{run}/seed{k}.tsv")
     params:
         **job_params(EVALUATE_SEED),
         device=DEVICE,
@@ -93,9 +93,9 @@ rule visuals:
     output:
         out=VISUALS,
     log:
-        "logs/visuals/{source}/{run}/{part}.log",
+        TREE.log("visuals/{source}/{run}/{part}.log"),
     benchmark:
-        "logs/benchmarks/visuals/{source}/{run}/{part}.tsv"
+        TREE.log("benchmarks/visuals/{source}/{run}/{part}.tsv")
     conda:
         "../envs/ganrepro.yaml"
     threads: RES["evaluate"].threads

@@ -1,8 +1,8 @@
 # Each source's figures and tables (src/ganrepro/outputs/catalog.py): one job per file, with
 # exactly the files its kind reads as inputs, so one figure builds only what it needs.
 
-FIGURE = layout.figure("{source}", "{name}")
-TABLE = layout.table("{source}", "{name}")
+FIGURE = TREE.figure("{source}", "{name}")
+TABLE = TREE.table("{source}", "{name}")
 
 
 rule figure:
@@ -16,9 +16,9 @@ rule figure:
             subcategory="figures",
         ),
     log:
-        "logs/figures/{source}/{name}.log",
+        TREE.log("figures/{source}/{name}.log"),
     benchmark:
-        "logs/benchmarks/figures/{source}/{name}.tsv"
+        TREE.log("benchmarks/figures/{source}/{name}.tsv")
     conda:
         "../envs/ganrepro.yaml"
     params:
@@ -37,11 +37,11 @@ rule table:
             category="{source}",
             subcategory="tables",
         ),
-        md=layout.table_md("{source}", "{name}"),
+        md=TREE.table_md("{source}", "{name}"),
     log:
-        "logs/tables/{source}/{name}.log",
+        TREE.log("tables/{source}/{name}.log"),
     benchmark:
-        "logs/benchmarks/tables/{source}/{name}.tsv"
+        TREE.log("benchmarks/tables/{source}/{name}.tsv")
     conda:
         "../envs/ganrepro.yaml"
     params:

@@ -3,20 +3,20 @@
 
 rule report:
     input:
-        unpack(job_inputs(layout.REPORT)),
+        unpack(job_inputs(TREE.report)),
     output:
         report=report(
-            layout.REPORT,
+            TREE.report,
             caption="../../report/captions/index.rst",
             category="Comparative report",
         ),
     log:
-        "logs/report.log",
+        TREE.log("report.log"),
     benchmark:
-        "logs/benchmarks/report.tsv"
+        TREE.log("benchmarks/report.tsv")
     conda:
         "../envs/ganrepro.yaml"
     params:
-        **job_params(layout.REPORT),
+        **job_params(TREE.report),
     shell:
         "{params.cmd} > {log} 2>&1"

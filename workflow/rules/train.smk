@@ -3,8 +3,8 @@
 # resumes from its own state/ folder, which no rule declares: Snakemake deletes a job's declared
 # outputs before it runs and after it fails, and a stopped run must keep its progress.
 
-TRAIN = layout.run_file("{source}/{run}", 0, "checkpoint")
-TRAIN_SEED = layout.run_file("{source}/{run}", "{k}", "checkpoint")
+TRAIN = TREE.run_file("{source}/{run}", 0, "checkpoint")
+TRAIN_SEED = TREE.run_file("{source}/{run}", "{k}", "checkpoint")
 
 
 rule train:
@@ -13,9 +13,9 @@ rule train:
     output:
         **run_outputs(layout.TRAIN_OUTPUTS, "{source}/{run}", 0),
     log:
-        "logs/train/{source}/{run}.log",
+        TREE.log("train/{source}/{run}.log"),
     benchmark:
-        "logs/benchmarks/train/{source}/{run}.tsv"
+        TREE.log("benchmarks/train/{source}/{run}.tsv")
     conda:
         "../envs/ganrepro.yaml"
     threads: RES["train"].threads
@@ -36,9 +36,9 @@ use rule train as train_seed with:
     output:
         **run_outputs(layout.TRAIN_OUTPUTS, "{source}/{run}", "{k}"),
     log:
-        "logs/train/{source}/{run}/seed{k}.log",
+        TREE.log("train/{source}/{run}/seed{k}.log"),
     benchmark:
-        "logs/benchmarks/train/{source}/{run}/seed{k}.tsv"
+        TREE.log("benchmarks/train/{source}/{run}/seed{k}.tsv")
     params:
         **job_params(TRAIN_SEED),
         device=DEVICE,

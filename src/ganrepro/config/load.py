@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
+from ganrepro import layout
 from ganrepro.config.schema import REQUIRED_SCALES, SCALES, params_schema
 from ganrepro.config.types import (
     ACConfig,
@@ -26,6 +28,7 @@ from ganrepro.config.types import (
     ObjectiveConfig,
     OptimConfig,
     Params,
+    RehearsalConfig,
     Resources,
     RunConfig,
     ScheduleConfig,
@@ -222,11 +225,17 @@ def _check_run(run: RunConfig, where: str) -> None:
         fail("model.conditioning", "trainer 'cfg' is unconditional")
 
 
-def parse_params(raw: Any, scale: str | None = None) -> Params:
-    """Validate a params mapping (as loaded from YAML) and freeze it at its scale."""
+def parse_params(raw: Any, scale: str | None = None, rehearse: bool = False) -> Params:
+    """Validate a params mapping (as loaded from YAML) and freeze it at its scale; with
+    ``rehearse``, the full scale's rehearsal (:func:`rehearsal`)."""
     validate_schema(raw)
     raw = {k: v for k, v in raw.items() if not k.startswith("_")}
-    scale = scale or raw["scale"]
+    if rehearse and scale not in (None, "full"):
+        raise ParamsError(
+            f"scale: the rehearsal rehearses the full scale, not {scale!r}: drop scale={scale} "
+            "(rehearse=true runs the full scale's settings)"
+        )
+    scale = "full" if rehearse else (scale or raw["scale"])
     if scale not in SCALES:
         raise ParamsError(f"scale: {scale!r} is not one of: {', '.join(SCALES)}")
     r = resolve_scale(raw, scale)
@@ -240,7 +249,7 @@ def parse_params(raw: Any, scale: str | None = None) -> Params:
         for source, source_runs in r["sources"].items()
         for name, run in source_runs.items()
     }
-    return Params(
+    params = Params(
         scale=scale,
         seed=r["seed"],
         seeds=r["seeds"],
@@ -251,10 +260,75 @@ def parse_params(raw: Any, scale: str | None = None) -> Params:
         resources={step: Resources(**v) for step, v in r["resources"].items()},
         runs=runs,
     )
+    return rehearsal(params, r.get("rehearsal")) if rehearse else params
 
 
-def load_params(path: str | Path, scale: str | None = None) -> Params:
-    """Read, validate and freeze ``path``; ``scale`` overrides the file's own ``scale``."""
+def rehearsal(params: Params, section: dict | None) -> Params:
+    """The full scale's rehearsal: every full-scale setting, except that each training stops
+    after ``steps`` generator iterations with ``checkpoints`` periodic checkpoints, every
+    evaluation count is at most ``samples``, the reference statistics use at most
+    ``reference`` images per split, each domain classifier stops after ``classifier_steps``,
+    and only ``all_seeds`` train every seed."""
+    if section is None:
+        raise ParamsError("rehearsal: missing (the rehearsal's budgets: see the schema)")
+    rh = RehearsalConfig(**{k: _tuple(v) for k, v in section.items()})
+    if rh.checkpoints > rh.steps:
+        raise ParamsError(
+            f"rehearsal.checkpoints: {rh.checkpoints} checkpoints need at least as many "
+            f"steps, got steps {rh.steps}"
+        )
+    if rh.checkpoints < 2:
+        raise ParamsError("rehearsal.checkpoints: the rehearsal needs at least 2 (a curve)")
+    for run_id in rh.all_seeds:
+        if run_id not in params.runs:
+            raise ParamsError(
+                f"rehearsal.all_seeds: unknown run {run_id!r} (params.yaml defines: "
+                f"{', '.join(params.runs)})"
+            )
+    trainers = {run.trainer for run in params.runs.values()}
+    covered = {params.runs[r].trainer for r in rh.all_seeds}
+    if trainers - covered:
+        raise ParamsError(
+            f"rehearsal.all_seeds: no run of trainer {sorted(trainers - covered)[0]!r} trains "
+            "every seed: name one"
+        )
+    ev = params.evaluation
+    n = rh.samples
+    evaluation = replace(
+        ev,
+        n_samples=min(ev.n_samples, n),
+        n_samples_test=min(ev.n_samples_test, n),
+        n_samples_curve=min(ev.n_samples_curve, n),
+        n_reference=min(ev.n_reference, rh.reference),
+        cherry_pool=min(ev.cherry_pool, n),
+        # the real file when it is configured (a cluster rehearsal), else the rehearsal's own
+        # in torch-fidelity's format with random values (`ganrepro rehearse inception`)
+        inception_weights=ev.inception_weights or layout.Tree("rehearsal").inception,
+    )
+    if "inception" in ev.extractors and ev.is_splits > n:
+        raise ParamsError(
+            f"rehearsal.samples: {n} samples cannot fill evaluation.is_splits ({ev.is_splits})"
+        )
+    runs = {
+        run_id: replace(
+            run,
+            eval=replace(run.eval, checkpoints=min(run.eval.checkpoints, rh.checkpoints)),
+            rehearsal=rh.steps,
+        )
+        for run_id, run in params.runs.items()
+    }
+    return replace(
+        params,
+        evaluation=evaluation,
+        classifier=replace(params.classifier, max_steps=rh.classifier_steps),
+        runs=runs,
+        rehearsal=rh,
+    )
+
+
+def load_params(path: str | Path, scale: str | None = None, rehearse: bool = False) -> Params:
+    """Read, validate and freeze ``path``; ``scale`` overrides the file's own ``scale``;
+    ``rehearse``: the full scale's rehearsal."""
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: no such file")
@@ -268,4 +342,4 @@ def load_params(path: str | Path, scale: str | None = None) -> Params:
         ) from None
     if not isinstance(raw, dict):
         raise ParamsError(f"{path}: expected a mapping at the top level")
-    return parse_params(raw, scale)
+    return parse_params(raw, scale, rehearse)

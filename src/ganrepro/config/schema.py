@@ -77,6 +77,17 @@ DESCRIPTIONS = {
     "resources.*.threads": "CPU threads",
     "resources.*.mem_mb": "memory in MB",
     "resources.*.runtime": "wall-time limit in minutes",
+    "rehearsal": "the full-scale rehearsal (--config rehearse=true): every full-scale setting "
+    "except these; everything it writes says REHEARSAL and lives in results/rehearsal/",
+    "rehearsal.steps": "generator iterations (CFG-GAN: stages) each training runs of its "
+    "full schedule (lr decay unchanged)",
+    "rehearsal.checkpoints": "periodic checkpoints of each training (evaluated; at most steps)",
+    "rehearsal.samples": "generated images each evaluation count scores (final, test, curve, "
+    "each draw), and the cherry-pick pool per class",
+    "rehearsal.reference": "real images per split in the reference statistics and the floor",
+    "rehearsal.classifier_steps": "optimiser steps of each domain classifier",
+    "rehearsal.all_seeds": "runs trained with every seed (the others train seed 0): at least "
+    "one per trainer",
     "sources": "the runs, grouped by source: sources.{source}.{run}",
     "source": "one source's runs, by run name",
     "run": "one run; every key it sets is read by its trainer, architecture, loss or optimiser",
@@ -171,6 +182,11 @@ LEAVES: dict[str, Schema] = {
         "uniqueItems": True,
     },
     "path_or_null": {"type": ["string", "null"]},
+    "run_ids": {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$"},
+        "uniqueItems": True,
+    },
     "arch": {"enum": sorted(ARCHITECTURES)},
     "conditioning": {"enum": sorted(CONDITIONING)},
     "init": {"enum": sorted(INITS)},
@@ -235,6 +251,18 @@ SECTIONS: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
         ("*",),
     ),
     "resources": ("resources.", {"train": "job", "evaluate": "job"}, ("*",)),
+    "rehearsal": (
+        "rehearsal.",
+        {
+            "steps": "pos_int",
+            "checkpoints": "pos_int",
+            "samples": "pos_int",
+            "reference": "pos_int",
+            "classifier_steps": "pos_int",
+            "all_seeds": "run_ids",
+        },
+        ("*",),
+    ),
     "job": (
         "resources.*.",
         {"gpu": "nonneg_int", "threads": "pos_int", "mem_mb": "pos_int", "runtime": "pos_int"},
@@ -378,6 +406,7 @@ def params_schema() -> Schema:
             "evaluation": "evaluation",
             "classifier": "classifier",
             "resources": "resources",
+            "rehearsal": "rehearsal",
         },
         ("scale", "seed", "seeds", "standins", "datasets", "evaluation", "classifier"),
         # Top-level keys starting with "_" hold YAML anchors (building blocks) and are ignored.

@@ -116,13 +116,20 @@ class RunConfig:
     schedule: ScheduleConfig
     eval: EvalConfig
     cfg: CFGConfig | None = None
+    # the full-scale rehearsal: training stops after this many generator iterations (CFG-GAN:
+    # stages) of the schedule above, which is otherwise unchanged (its lr decay included);
+    # None for a real run. A rehearsal run's hash differs from the real run's.
+    rehearsal: int | None = None
 
     @property
     def id(self) -> str:
         return f"{self.source}/{self.name}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if self.rehearsal is None:  # a real run's dict (and hash) are what they were before
+            del d["rehearsal"]
+        return d
 
     def flat(self) -> dict[str, Any]:
         """Every leaf of :meth:`to_dict` under its dotted path, e.g. ``optim.lr``."""
@@ -184,6 +191,19 @@ class ClassifierConfig:
     epochs: int
     lr: float
     batch_size: int
+    max_steps: int | None = None  # the rehearsal's: stop after this many optimiser steps
+
+
+@dataclass(frozen=True)
+class RehearsalConfig:
+    """params.yaml's ``rehearsal``: what the full-scale rehearsal changes (nothing else)."""
+
+    steps: int  # generator iterations (CFG-GAN: stages) each training runs
+    checkpoints: int  # periodic checkpoints of each training
+    samples: int  # generated images per evaluation count, and the cherry pool per class
+    reference: int  # real images per split in the reference statistics
+    classifier_steps: int  # optimiser steps of each domain classifier
+    all_seeds: tuple[str, ...]  # runs trained with every seed (the others: seed 0 only)
 
 
 @dataclass(frozen=True)
@@ -197,6 +217,25 @@ class Params:
     classifier: ClassifierConfig
     resources: dict[str, Resources]
     runs: dict[str, RunConfig] = field(default_factory=dict)  # keyed by "source/run"
+    rehearsal: RehearsalConfig | None = None  # set: the full-scale rehearsal
+
+    @property
+    def tree(self) -> str:
+        """The results tree (``results/{tree}/``): the scale, or "rehearsal"; no two of them
+        ever share a file."""
+        return "rehearsal" if self.rehearsal else self.scale
+
+    @property
+    def label(self) -> str:
+        """How outputs name what made them: "quick scale", ..., "REHEARSAL of the full scale"."""
+        return "REHEARSAL of the full scale" if self.rehearsal else f"{self.scale} scale"
+
+    def seeds_for(self, run_id: str) -> int:
+        """How many seeds ``run_id`` trains: ``seeds``, or in the rehearsal 1 for a run not
+        in ``rehearsal.all_seeds``."""
+        if self.rehearsal and run_id not in self.rehearsal.all_seeds:
+            return 1
+        return self.seeds
 
     def run(self, run_id: str) -> RunConfig:
         if run_id not in self.runs:

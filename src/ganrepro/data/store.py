@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ganrepro import layout
 from ganrepro.config.types import DatasetsConfig
 from ganrepro.data import real, standins
 from ganrepro.data.download import download
@@ -66,9 +65,7 @@ SETTINGS = {
 }
 
 
-def prepare(
-    name: str, out: str | Path, settings: DatasetsConfig, raw_dir: str | Path = layout.RAW
-) -> Path:
+def prepare(name: str, out: str | Path, settings: DatasetsConfig, raw_dir: str | Path) -> Path:
     """Download (real datasets) or build (stand-ins) ``name`` and write it atomically to ``out``."""
     spec = DATASETS[name]
     splits = build(spec, settings, Path(raw_dir))

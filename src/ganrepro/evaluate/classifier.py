@@ -81,16 +81,20 @@ def train_classifier(
     x, y = torch.from_numpy(train.x), torch.from_numpy(train.y)
     model = DomainClassifier(x.shape[1], train.n_classes, cfg.width)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    steps = 0  # the rehearsal stops at cfg.max_steps
     for _ in range(cfg.epochs):
         model.train()
         order = torch.randperm(len(x), generator=gen)
         for i in range(0, len(x), cfg.batch_size):
+            if cfg.max_steps is not None and steps >= cfg.max_steps:
+                break
             idx = order[i : i + cfg.batch_size]
             _, logits = model(_augment(x[idx], gen))
             loss = F.cross_entropy(logits, y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            steps += 1
     acc = accuracy(model, torch.from_numpy(test.x), torch.from_numpy(test.y))
     payload = {
         "dataset": train.name,
@@ -101,6 +105,7 @@ def train_classifier(
         "test_accuracy": acc,
         "n_train": len(x),
         "n_test": len(test.x),
+        **({"rehearsal_steps": steps} if cfg.max_steps is not None else {}),
     }
     buf = io.BytesIO()
     torch.save(payload, buf)

@@ -121,16 +121,19 @@ def evaluate_run(
     folder holding them under the layout's names."""
     files = train_files(trained)
     train = json.loads(files["summary"].read_text())
-    refs = {ex.name: load_stats(stats_path, ex, "train", run.data) for ex in extractors}
-    tests = {ex.name: load_stats(stats_path, ex, "test", run.data) for ex in extractors}
+    rh = bool(run.rehearsal)
+    refs = {ex.name: load_stats(stats_path, ex, "train", run.data, rh) for ex in extractors}
+    tests = {ex.name: load_stats(stats_path, ex, "test", run.data, rh) for ex in extractors}
     torch.manual_seed(ev.seed)
 
     epoch_at = _epochs(files["log"])
-    curve = []
+    curve, scored = [], 0  # scored: generated images, what the evaluation's cost grows with
     for step, path in checkpoint.checkpoints_in(files["ckpt"]):
         if step > train["steps_done"]:  # past a divergence: not part of this run's curve
             continue
-        metrics, _ = _score(Sampler(run, path, device), ev.n_samples_curve, ev, extractors, refs)
+        sampler = Sampler(run, path, device)
+        metrics, _ = _score(sampler, ev.n_samples_curve, ev, extractors, refs)
+        scored += sampler.drawn
         curve.append({"step": step, "epoch": epoch_at.get(step, 0.0), **metrics})
 
     final_sampler = Sampler(run, files["checkpoint"], device)
@@ -167,6 +170,7 @@ def evaluate_run(
                 if trained_on_test
                 else _score(sampler, ev.n_samples_test, ev, extractors, tests)[0]
             )
+            scored += sampler.drawn
         best = {
             "step": best_step,
             "selected_by": f"lowest train-split FID ({primary}) over the periodic checkpoints, "
@@ -176,6 +180,12 @@ def evaluate_run(
         }
     result = {
         "run_id": run.id,
+        # the full-scale rehearsal's marks (train.json's, and the sample counts)
+        **(
+            {"rehearsal": {**train.get("rehearsal", {}), "samples": ev.n_samples}}
+            if run.rehearsal
+            else {}
+        ),
         "status": train["status"],
         "reason": train["reason"],
         "seed": train["seed"],
@@ -190,6 +200,7 @@ def evaluate_run(
         "best": best,
         "final_draws": final_draws,
         "trained_on_test": trained_on_test,
+        "images_scored": scored + final_sampler.drawn,  # through every extractor
         "curve": curve,
         "losses": loss_summary(files["log"]),  # the stability claims read these, not log.csv
         "reference": {

@@ -23,7 +23,12 @@ from ganrepro.train.cfg import generate
 class Sampler:
     def __init__(self, run: RunConfig, ckpt_path: str | Path, device="cpu"):
         state = checkpoint.load(
-            ckpt_path, run.hash(), map_location=device, run_id=run.id, purpose="sample"
+            ckpt_path,
+            run.hash(),
+            map_location=device,
+            run_id=run.id,
+            purpose="sample",
+            rehearsal=bool(run.rehearsal),
         )
         spec = DATASETS[run.data]
         self.run, self.step, self.device = run, state["step"], torch.device(device)
@@ -39,6 +44,7 @@ class Sampler:
         self.G.to(device).eval()
         self.D.to(device).eval()
         self.snapshots = t.get("snapshots")  # CFG-GAN only
+        self.drawn = 0  # images sample() has made
 
     def latents(self, n: int, seed: int) -> tuple[Tensor, Tensor | None]:
         """``n`` latents from a seeded CPU generator (device-independent), balanced labels."""
@@ -72,6 +78,7 @@ class Sampler:
 
     def sample(self, n: int, seed: int, batch_size: int = 250) -> tuple[Tensor, Tensor | None]:
         z, y = self.latents(n, seed)
+        self.drawn += n
         return self.uint8(z, y, batch_size), y
 
     def critic(self, x_uint8: Tensor, y: Tensor | None) -> Tensor:

@@ -36,9 +36,13 @@ def compute_stats(
     *,
     n_samples: int,
     n_samples_test: int,
+    rehearsal: bool = False,
 ) -> dict:
-    """``n_samples`` / ``n_samples_test``: the final evaluation's sample counts (the floor's)."""
+    """``n_samples`` / ``n_samples_test``: the final evaluation's sample counts (the floor's);
+    ``rehearsal``: made by the full-scale rehearsal (recorded: a real run refuses the file)."""
     arrays, meta = {}, {"extractors": {}, "splits": {}, "floor": {}}
+    if rehearsal:
+        meta["rehearsal"] = True
     with reading(data_path, "prepared dataset", DATA_FIX), np.load(data_path) as z:
         splits = [k[:-2] for k in z.files if k.endswith("_x")]
     real = {}
@@ -99,10 +103,15 @@ FIX = "delete it and rerun `ganrepro stats` (the workflow's stats rule)"
 
 
 def load_stats(
-    path: str | Path, extractor: Extractor, split: str, dataset: str | None = None
+    path: str | Path,
+    extractor: Extractor,
+    split: str,
+    dataset: str | None = None,
+    rehearsal: bool | None = None,
 ) -> dict:
     """One extractor's statistics of one split; refuses statistics made with other weights
-    (or, given ``dataset``, of another dataset)."""
+    (or, given ``dataset``, of another dataset; given ``rehearsal``, the rehearsal's in a real
+    run and the reverse)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: reference statistics missing (run `ganrepro stats`)")
@@ -112,6 +121,15 @@ def load_stats(
             raise StatsMismatch(
                 f"{path} holds statistics of {meta.get('dataset')!r}, not {dataset!r}: pass "
                 f"{dataset}'s statistics"
+            )
+        made_by = bool(meta.get("rehearsal"))
+        if rehearsal is not None and made_by != rehearsal:
+            raise StatsMismatch(
+                f"{path} holds the REHEARSAL's statistics (a few real images): a real run never "
+                "reads them; pass the real statistics (results/full/stats/...)"
+                if made_by
+                else f"{path} holds a real run's statistics: the rehearsal never reads them; "
+                "pass the rehearsal's own (results/rehearsal/stats/...)"
             )
         key = f"{extractor.name}/{split}"
         if f"{key}/mu" not in z:

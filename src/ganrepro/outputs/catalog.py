@@ -229,14 +229,16 @@ def reads(out: Output, source: str, params) -> list[str]:
     """The files a figure or table job reads (its declared inputs), by :data:`NEEDS`."""
     from ganrepro import layout
 
+    T = layout.of(params)
     paths = []
     for name in out.runs:
         run_id = f"{source}/{name}"
         for need in NEEDS[out.kind]:
             if need == "data":
-                paths.append(layout.data(params.run(run_id).data))
+                paths.append(T.data(params.run(run_id).data))
             elif need.endswith("*"):
-                paths += [layout.run_file(run_id, k, need[:-1]) for k in range(params.seeds)]
+                seeds = range(params.seeds_for(run_id))
+                paths += [T.run_file(run_id, k, need[:-1]) for k in seeds]
             else:
-                paths.append(layout.run_file(run_id, 0, need))
+                paths.append(T.run_file(run_id, 0, need))
     return list(dict.fromkeys(paths))

@@ -22,6 +22,8 @@ METRIC_LABELS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is bette
 
 
 def _scale_note(params: Params) -> str:
+    if params.rehearsal:
+        return f" [{params.label}: {params.rehearsal.steps} steps, not comparable]"
     return f" [{params.scale} scale, stand-in data]" if params.standins else ""
 
 
@@ -33,7 +35,7 @@ def draw(out: Output, source: str, params: Params, files: Files, dest: Path) -> 
         if out.kind == "paired":
             from ganrepro.data.store import load as load_dataset
 
-            ds = load_dataset(files.get(layout.data(params.run(run_id).data)), ("train",))
+            ds = load_dataset(files.get(files.tree.data(params.run(run_id).data)), ("train",))
             real = (ds.x, ds.y)
         arrays = _samples(params, files, run_id, layout.PART_OF_KIND[out.kind])
         samples.draw(out.kind, arrays, dest, title, real)
@@ -112,7 +114,7 @@ def metric_curves(out: Output, source, params, files, dest, title) -> None:
     extractor = None
     for name in out.runs:
         run_id = f"{source}/{name}"
-        ms = metrics(files, run_id, params.seeds)
+        ms = metrics(files, run_id, params.seeds_for(run_id))
         extractor = extractor or primary_extractor(ms[0])
         log = read_log(files.run(run_id, 0, "log"))
         epoch_of = dict(zip(log["step"], log["epoch"], strict=True))
@@ -147,7 +149,7 @@ def study_trend(out: Output, source, params, files, dest, title) -> None:
         loss = final_losses(files.run(run_id, 0, "log"))
         d.append(loss.get("d_loss", math.nan))
         g.append(loss.get("g_loss", math.nan))
-        ms = metrics(files, run_id, params.seeds)
+        ms = metrics(files, run_id, params.seeds_for(run_id))
         m, s = mean_std([x["final"][primary_extractor(x)]["fid"] for x in ms])
         f.append(m)
         f_err.append(s or 0.0)

@@ -22,9 +22,10 @@ def metrics_table(out: Output, source: str, params: Params, files: Files) -> pd.
     rows = []
     for name in out.runs:
         run = params.run(f"{source}/{name}")
-        ms = metrics(files, run.id, params.seeds)
+        seeds = params.seeds_for(run.id)
+        ms = metrics(files, run.id, seeds)
         ex = primary_extractor(ms[0])
-        losses = [final_losses(files.run(run.id, k, "log")) for k in range(params.seeds)]
+        losses = [final_losses(files.run(run.id, k, "log")) for k in range(seeds)]
         row = {
             "run": name,
             "dataset": run.dataset,
@@ -51,7 +52,7 @@ def class_accuracy(out: Output, source: str, params: Params, files: Files) -> pd
     for name in out.runs:
         run = params.run(f"{source}/{name}")
         names = names or DATASETS[run.data].class_names
-        ms = metrics(files, run.id, params.seeds)
+        ms = metrics(files, run.id, params.seeds_for(run.id))
         per = [m["final"]["classifier"]["class_accuracy"] for m in ms]
         cols[name] = [mean_std([p[c] for p in per])[0] for c in range(10)]
         cols[f"{name}_class"] = list(DATASETS[run.data].class_names)
@@ -90,4 +91,6 @@ def tabulate(out: Output, source: str, params: Params, files: Files, dest: Path)
     df = KINDS[out.kind](out, source, params, files)
     write_text(dest, df.to_csv(index=False))
     note = f" ({params.scale} scale, stand-in data)" if params.standins else ""
+    if params.rehearsal:
+        note = f" ({params.label}: not comparable)"
     write_text(dest.with_suffix(".md"), to_markdown(df, out.title + note))

@@ -57,16 +57,17 @@ def report_reads(params: Params) -> list[str]:
     source, and every prepared dataset (the provenance says what each one is). The report's
     own files (``--params``, ``--deviations`` and the trace.yaml and cost.json beside it) are
     not among them."""
+    T = layout.of(params)
     paths = [
-        layout.run_file(r, k, name)
+        T.run_file(r, k, name)
         for r in params.runs
-        for k in range(params.seeds)
+        for k in range(params.seeds_for(r))
         for name in ("metrics", "summary")
     ]
     for source in params.sources:
-        paths += [layout.table(source, name) for name in catalog.TABLES.get(source, {})]
-        paths += [layout.figure(source, name) for name in catalog.FIGURES.get(source, {})]
-    paths += [layout.data(name) for name in params.data_names()]
+        paths += [T.table(source, name) for name in catalog.TABLES.get(source, {})]
+        paths += [T.figure(source, name) for name in catalog.FIGURES.get(source, {})]
+    paths += [T.data(name) for name in params.data_names()]
     return paths
 
 
@@ -78,14 +79,15 @@ def build_report(
     from ganrepro.config import load_params
 
     results = Results.load(params, files)
-    full = params if params.scale == "full" else load_params(params_path, scale="full")
-    data = [present(files, layout.data(name)) for name in params.data_names()]
+    real_full = params.scale == "full" and not params.rehearsal
+    full = params if real_full else load_params(params_path, scale="full")
+    data = [present(files, files.tree.data(name)) for name in params.data_names()]
     page = build_page(
         params,
         results,
         files,
         deviations,
-        provenance(params_path, params.scale, [p for p in data if p]),
+        provenance(params_path, params.label, [p for p in data if p]),
         scale_deviations(params, full),
         trace_html(deviations.parent / "trace.yaml", full),
         estimate_html(deviations.parent / "cost.json", full),

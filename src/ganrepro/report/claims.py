@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ganrepro.report.results import Results
+from ganrepro.report.results import REHEARSAL, Results
 
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
 ALPHA = 0.05  # significance level of every test, fixed before any result
@@ -37,11 +37,16 @@ class Claim:
 
     def judge(self, r: Results) -> Verdict:
         """The verdict on ``r``; a measurement that breaks on malformed results is
-        inconclusive with the error as its reason, never an exception."""
+        inconclusive with the error as its reason, never an exception. In the rehearsal the
+        measurement runs (that is what it rehearses) and the verdict is REHEARSAL."""
         try:
-            return self.test(r)
+            v = self.test(r)
         except (KeyError, IndexError, ZeroDivisionError, TypeError) as exc:
-            return Verdict(INCONCLUSIVE, "could not be measured", f"{type(exc).__name__}: {exc}")
+            v = Verdict(INCONCLUSIVE, "could not be measured", f"{type(exc).__name__}: {exc}")
+        if r.rehearsal:
+            why = f"would read {v.verdict}" + (f" ({v.reason})" if v.reason else "")
+            return Verdict(REHEARSAL, v.measurement, why, v.p, v.better)
+        return v
 
 
 def _ms(values: list[float]) -> str:

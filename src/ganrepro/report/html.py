@@ -9,6 +9,7 @@ import html
 import io
 import math
 import os
+import re
 import statistics
 from pathlib import Path
 
@@ -35,6 +36,8 @@ padding:3px 7px;text-align:left;vertical-align:top} th{background:#f3f3f3}
 .supported,.reproduced{background:#d9f2d9} .not-supported,.not-reproduced{background:#f8d7d7}
 .inconclusive,.not-comparable,.not-testable-at-this-scale{background:#eee}
 .partly-reproduced{background:#fff4d6} .verdict{font-weight:bold;white-space:nowrap}
+.rehearsal-not-comparable{background:#e6def5} .rehearsal{background:#5b3fa0;color:#fff;
+padding:.6em 1em;border-radius:4px;font-weight:bold} .tag{color:#5b3fa0;font-weight:bold}
 .diverged{color:#b00;font-weight:bold} .missing{color:#888;font-style:italic}
 figure{display:inline-block;margin:.6em;vertical-align:top;max-width:560px}
 figure img{max-width:100%;border:1px solid #ddd} figcaption{font-size:12px;color:#555}
@@ -70,9 +73,14 @@ def num(values: list[float]) -> str:
 THUMB = 560  # widest embedded image, in pixels (the full-size file is a click away)
 
 
-def href(rel: str) -> str:
-    """``rel`` (a path under results/) as seen from the page at ``layout.REPORT``."""
-    return esc(os.path.relpath(rel, os.path.dirname(layout.REPORT)))
+def href(rel: str, tree: layout.Tree) -> str:
+    """``rel`` (a path under the tree) as seen from the tree's report page."""
+    return esc(os.path.relpath(rel, os.path.dirname(tree.report)))
+
+
+def css(verdict: str) -> str:
+    """A verdict as a CSS class ("rehearsal: not comparable" -> rehearsal-not-comparable)."""
+    return re.sub(r"[^a-z]+", "-", verdict.lower()).strip("-")
 
 
 def thumbnail(path: Path) -> str:
@@ -98,7 +106,7 @@ def image(files: Files, rel: str, caption: str) -> str:
     if path is None:
         return f'<p class="missing">figure {esc(Path(rel).name)} missing</p>'
     return (
-        f'<figure><a href="{href(rel)}"><img alt="{esc(path.stem)}" loading="lazy" '
+        f'<figure><a href="{href(rel, files.tree)}"><img alt="{esc(path.stem)}" loading="lazy" '
         f'decoding="async" src="{thumbnail(path)}"></a>'
         f"<figcaption>{esc(caption)} (click for full size)</figcaption></figure>"
     )
@@ -147,10 +155,10 @@ def _floor(found: tuple[float, int] | None) -> str:
     return num([]) if found is None else f"{found[0]:.4g} (n={found[1]})"
 
 
-def run_links(run_id: str) -> str:
+def run_links(run_id: str, tree: layout.Tree) -> str:
     """Links to seed 0's samples, training log and resolved settings."""
     return " ".join(
-        f'<a href="{href(layout.run_file(run_id, 0, name))}">{label}</a>'
+        f'<a href="{href(tree.run_file(run_id, 0, name), tree)}">{label}</a>'
         for name, label in (("preview", "samples"), ("log", "log"), ("config", "settings"))
     )
 
@@ -192,6 +200,7 @@ CROSS_HEAD = (
 
 
 def cross_table(params: Params, r: Results) -> str:
+    tree = layout.of(params)
     rows = []
     for run_id, run in params.runs.items():
         ms = r.metrics.get(run_id, [])
@@ -223,8 +232,10 @@ def cross_table(params: Params, r: Results) -> str:
         cells += [num(r.final(run_id, k)) for k in ("kid_mean", "precision", "recall")]
         cells.append(num(r.final(run_id, "accuracy", "classifier")))
         cells.append(str(len(ms)))
+        if params.rehearsal:
+            cells[-1] = f'<span class="tag">REHEARSAL</span> {cells[-1]}'
         cells.append(f'<span class="{cls}">{esc(status)}</span>')
-        cells.append(run_links(run_id))
+        cells.append(run_links(run_id, tree))
         rows.append(
             f'<tr id="run-{esc(run_id)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
         )
@@ -276,7 +287,7 @@ def claims_table(verdicts: dict[Claim, Verdict]) -> tuple[str, dict[str, int]]:
     rows, counts = [], {}
     for claim, v in verdicts.items():
         counts[v.verdict] = counts.get(v.verdict, 0) + 1
-        cls = v.verdict.replace(" ", "-")
+        cls = css(v.verdict)
         rows.append(
             f"<tr><td>{esc(claim.source)}</td><td>{esc(claim.text)}</td>"
             f'<td>{esc(v.measurement)}</td><td class="{cls}">{esc(v.verdict)}</td>'
@@ -291,7 +302,7 @@ def anchors_table(r: Results) -> str:
     for a in ANCHORS:
         ours = r.final(a.run_id, a.metric, a.extractor) or r.final(a.run_id, a.metric)
         verdict, why = anchor_verdict(r, a)
-        cls = verdict.replace(" ", "-")
+        cls = css(verdict)
         rows.append(
             f"<tr><td>{esc(a.model)}</td><td>{esc(a.dataset)}</td><td>IS</td>"
             f"<td>{a.value} ± {a.std}</td><td>{esc(a.rule)}</td><td>{esc(a.where)}</td>"
@@ -312,7 +323,7 @@ def summary_table(
     rows = []
     for source in params.sources:
         s = summarise(params, r, source, deviations, verdicts)
-        cls = s.verdict.replace(" ", "-")
+        cls = css(s.verdict)
         rows.append(
             f'<tr><td><a href="#{esc(source)}">{esc(source)}</a></td>'
             f'<td class="verdict {cls}">{esc(s.verdict)}</td>'
@@ -341,6 +352,7 @@ def deviations_html(items: list[dict]) -> str:
 
 
 def source_section(source: str, params: Params, files: Files) -> str:
+    tree = files.tree
     parts = [f'<h2 id="{source}">{esc(source)}</h2><p>{esc(SOURCES.get(source, ""))}</p>']
     reported = catalog.REPORTED.get(source)
     if reported:
@@ -353,9 +365,9 @@ def source_section(source: str, params: Params, files: Files) -> str:
             f"<th>G loss</th></tr>{rows}</table>"
         )
     for name, out in catalog.TABLES.get(source, {}).items():
-        parts.append(f"<h3>{esc(out.title)}</h3>{table_html(files, layout.table(source, name))}")
+        parts.append(f"<h3>{esc(out.title)}</h3>{table_html(files, tree.table(source, name))}")
     figs = "".join(
-        image(files, layout.figure(source, name), f"{out.title}. {out.caption}")
+        image(files, tree.figure(source, name), f"{out.title}. {out.caption}")
         for name, out in catalog.FIGURES.get(source, {}).items()
     )
     parts.append(f"<h3>Figures</h3><div>{figs}</div>")
@@ -376,7 +388,19 @@ def build_page(
     claims, counts = claims_table(verdicts)
     deviations_list = deviation_rows(deviations, scale_deviations)
     banner = ""
-    if params.standins or params.scale != "full":
+    if params.rehearsal:
+        rh = params.rehearsal
+        banner = (
+            '<p class="rehearsal">REHEARSAL of the full scale: every full-scale setting, but '
+            f"each training stopped after {rh.steps} generator iterations (CFG-GAN: stages), "
+            f"evaluations scored {rh.samples} samples per count against {rh.reference} real "
+            "images per split, the domain classifiers trained "
+            f"{rh.classifier_steps} steps, and only {', '.join(rh.all_seeds)} trained every "
+            "seed. It proves that the full DAG runs and measures each job "
+            f"({esc(layout.of(params).resources)}); no number on this page is a result, and "
+            "every anchor and claim reads \u201crehearsal: not comparable\u201d.</p>"
+        )
+    elif params.standins or params.scale != "full":
         banner = (
             f'<p class="banner">{esc(params.scale.capitalize())} scale on offline stand-in data '
             "(digits for MNIST, photo patches for CIFAR-10 / STL-10): the verdicts below hold "
@@ -424,11 +448,13 @@ def build_page(
         f"{missing} missing. Claims: " + ", ".join(f"{v} {k}" for k, v in counts.items())
     )
     sections = "\n".join(source_section(s, params, files) for s in params.sources)
+    tag = "REHEARSAL: " if params.rehearsal else ""
     classes = ", ".join(f"{n}: {', '.join(DATASETS[n].class_names)}" for n in params.data_names())
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>ganrepro: five GAN reports reproduced</title>
+<html lang="en"><head><meta charset="utf-8">
+<title>{tag}ganrepro: five GAN reports reproduced</title>
 <style>{CSS}</style></head><body>
-<h1>ganrepro: five GAN reports, reproduced and compared</h1>
+<h1>{tag}ganrepro: five GAN reports, reproduced and compared</h1>
 <p>{esc(summary)}</p>{banner}
 <nav>{nav}</nav>
 <h2 id="verdicts">Verdict per source</h2>

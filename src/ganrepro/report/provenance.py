@@ -57,7 +57,8 @@ def data_kinds(paths: Iterable[Path]) -> dict[str, str]:
     for path in paths:
         with np.load(path) as z:
             meta = json.loads(str(z["meta"]))
-        out[meta["name"]] = f"{meta['kind']}: {meta['description']}"
+        kind = "REHEARSAL archives in the real format" if meta.get("rehearsal") else meta["kind"]
+        out[meta["name"]] = f"{kind}: {meta['description']}"
     return out
 
 

@@ -7,7 +7,6 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ganrepro import layout
 from ganrepro.config.types import Params
 from ganrepro.layout import Files
 from ganrepro.outputs.runs import primary_extractor
@@ -22,6 +21,10 @@ def present(files: Files, rel: str) -> Path | None:
     return path if path.is_file() else None
 
 
+# every verdict of the full-scale rehearsal: its numbers exercise the code, they test nothing
+REHEARSAL = "rehearsal: not comparable"
+
+
 @dataclass
 class Results:
     """``metrics[run_id]``: one metrics.json dict per seed that has one (missing seeds: absent);
@@ -32,6 +35,7 @@ class Results:
     standins: bool = True
     expected: dict[str, int] = field(default_factory=dict)  # run_id -> seeds expected
     train: dict[str, list[dict]] = field(default_factory=dict)
+    rehearsal: bool = False  # the full-scale rehearsal: nothing is comparable
 
     @classmethod
     def load(cls, params: Params, files: Files) -> Results:
@@ -40,16 +44,17 @@ class Results:
         def each(run_id: str, name: str) -> list[dict]:
             return [
                 json.loads(path.read_text())
-                for k in range(params.seeds)
-                if (path := present(files, layout.run_file(run_id, k, name)))
+                for k in range(params.seeds_for(run_id))
+                if (path := present(files, files.tree.run_file(run_id, k, name)))
             ]
 
         return cls(
             {run_id: each(run_id, "metrics") for run_id in params.runs},
             params.scale,
             params.standins,
-            {run_id: params.seeds for run_id in params.runs},
+            {run_id: params.seeds_for(run_id) for run_id in params.runs},
             {run_id: each(run_id, "summary") for run_id in params.runs},
+            params.rehearsal is not None,
         )
 
     def extractor(self, run_id: str) -> str | None:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from ganrepro.config.types import Params
 from ganrepro.report.anchors import ANCHORS, NOT_REPRODUCED, REPRODUCED, anchor_verdict
 from ganrepro.report.claims import CLAIMS, NOT_SUPPORTED, SUPPORTED, Claim, Verdict
-from ganrepro.report.results import Results
+from ganrepro.report.results import REHEARSAL, Results
 
 PASS, FAIL, OPEN = "pass", "fail", "open"
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not testable at this scale")
+# (the rehearsal's every source reads results.REHEARSAL)
 LEARNED = 0.5  # a run learned when its final FID is at most this fraction of its step-0 FID
 
 
@@ -76,6 +77,11 @@ def outcomes(
     return out
 
 
+def _seeds(params: Params, runs) -> str:
+    counts = sorted({params.seeds_for(run.id) for run in runs})
+    return f"{' or '.join(map(str, counts))} seed(s) each"
+
+
 def summarise(
     params: Params,
     r: Results,
@@ -93,8 +99,9 @@ def summarise(
         {f"{run.dataset}" + (f" ({run.data})" if run.data != run.dataset else "") for run in runs}
     )
     scope = (
-        f"{len(runs)} runs on {', '.join(datasets)}, {params.seeds} seed(s) each, "
-        f"{params.scale} scale"
+        f"{len(runs)} runs on {', '.join(datasets)}, "
+        + _seeds(params, runs)
+        + f", {params.label}"
         + (" on stand-in data" if params.standins else "")
         + f"; {len(checks)} checks: "
         + ", ".join(f"{results.count(o)} {o}" for o in (PASS, FAIL, OPEN) if results.count(o))
@@ -140,4 +147,5 @@ def summarise(
         or "no divergence, no failed check, no deviation"
     )
     counts = {o: results.count(o) for o in (PASS, FAIL, OPEN)}
-    return Summary(source, source_verdict(results), counts, scope, easy, hard)
+    verdict = REHEARSAL if params.rehearsal else source_verdict(results)
+    return Summary(source, verdict, counts, scope, easy, hard)

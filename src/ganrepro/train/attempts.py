@@ -29,14 +29,13 @@ train (a finished run run again) adds no attempt.
 from __future__ import annotations
 
 import json
-import platform
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import torch
 
 from ganrepro.io import write_json
+from ganrepro.measure import cpu_name, now_utc
 
 FILE = "attempts.json"
 OUTCOMES = ("completed", "interrupted", "diverged", "failed")
@@ -50,26 +49,10 @@ def device_label(dev: torch.device) -> str:
     return dev.type if dev.index is None else f"{dev.type}:{dev.index}"
 
 
-def cpu_name() -> str:
-    """The CPU model (``/proc/cpuinfo``), else what the platform says, never empty."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() in ("model name", "Model", "Hardware", "cpu model") and value.strip():
-                return value.strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
-
-
 def device_name(dev: torch.device) -> str:
     if dev.type == "cuda":
         return torch.cuda.get_device_name(dev) or "unknown CUDA device"
     return cpu_name()
-
-
-def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class History:

@@ -72,11 +72,14 @@ def load(
     map_location: str | torch.device = "cpu",
     run_id: str | None = None,
     purpose: str = "resume",
+    rehearsal: bool | None = None,
 ) -> dict:
     """A checkpoint (tensors and plain values only). With ``expected_hash`` (and ``run_id``),
     one written by another run or configuration is refused: ``CheckpointMismatch`` saying
-    which, and that it will not be used to ``purpose``. A damaged or foreign file raises
-    ``DamagedFile`` (``UnsafeFile`` if it could run code)."""
+    which, and that it will not be used to ``purpose``; given ``rehearsal`` (whether the
+    caller is the full-scale rehearsal), so is a rehearsal's checkpoint in a real run and the
+    reverse, by name. A damaged or foreign file raises ``DamagedFile`` (``UnsafeFile`` if it
+    could run code)."""
     ckpt = load_tensors(path, "checkpoint", FIX, map_location)
     if "format" not in ckpt:
         raise DamagedFile(path, "not a ganrepro checkpoint (no format field)", FIX)
@@ -90,6 +93,9 @@ def load(
                 f"{path} is a checkpoint of {ckpt['run_id']}, not of {run_id}; refusing to "
                 f"{purpose} from it. Pass {run_id}'s own checkpoint"
             )
+        mismatch = _rehearsal_mismatch(ckpt, rehearsal)
+        if mismatch:
+            raise CheckpointMismatch(f"{path} {mismatch}; refusing to {purpose} from it")
         if ckpt["config_hash"] != expected_hash:
             raise CheckpointMismatch(
                 f"{path} was written by a different configuration of {ckpt['run_id']} "
@@ -102,6 +108,22 @@ def load(
                 )
             )
     return ckpt
+
+
+def _rehearsal_mismatch(ckpt: dict, rehearsal: bool | None) -> str | None:
+    """Why a checkpoint may not serve the caller (a real run, or the rehearsal), or None."""
+    steps = (ckpt.get("config") or {}).get("rehearsal") or 0
+    if rehearsal is None or bool(steps) == rehearsal:
+        return None
+    if steps:
+        return (
+            f"is a REHEARSAL checkpoint (the full-scale rehearsal's, {steps} steps): a real run "
+            "never reads it; pass the real run's checkpoint (results/full/...)"
+        )
+    return (
+        "is a real run's checkpoint: the rehearsal never reads it; pass the rehearsal's own "
+        "(results/rehearsal/...)"
+    )
 
 
 def periodic_path(out: Path, step: int) -> Path:
@@ -122,6 +144,7 @@ def newest_state(
     out: Path,
     expected_hash: str | None = None,
     report: Callable[[str], None] | None = None,
+    rehearsal: bool | None = None,
 ) -> tuple[Path, dict] | None:
     """The newest state of a run folder that loads: ``resume.pt`` or a periodic checkpoint.
 
@@ -133,7 +156,7 @@ def newest_state(
 
     def attempt(path: Path) -> dict | None:
         try:
-            return load(path, expected_hash)
+            return load(path, expected_hash, rehearsal=rehearsal)
         except DamagedFile as exc:
             damaged.append(path)
             if report:

@@ -140,6 +140,9 @@ def train(
     if trainer_hook is not None:
         trainer_hook(trainer)
 
+    # the rehearsal stops early; the schedule (its lr decay) stays the full one, trainer.total
+    total = min(trainer.total, run.rehearsal) if run.rehearsal else trainer.total
+
     def payload() -> dict:
         return {
             "run_id": run.id,
@@ -148,7 +151,7 @@ def train(
             "seed": seed,
             "data_hash": data_hash,
             "step": trainer.step_count,
-            "total": trainer.total,
+            "total": total,
             "trainer": trainer.state_dict(),
             "rng": checkpoint.rng_state(),
         }
@@ -157,7 +160,9 @@ def train(
         print(f"{run.id}: {msg}", file=sys.stderr)
 
     try:
-        found = checkpoint.newest_state(state, expected_hash=run.hash(), report=report)
+        found = checkpoint.newest_state(
+            state, expected_hash=run.hash(), report=report, rehearsal=bool(run.rehearsal)
+        )
         if found is not None:
             resume_from, saved = found
             if saved["seed"] != seed:
@@ -184,7 +189,7 @@ def train(
     # the compute history: a new one when starting over; none of it enters the state
     key = {"config_hash": run.hash(), "seed": seed, "data_hash": data_hash}
     history = History(state, key, start if found is not None else None, report)
-    if start < trainer.total:  # a rerun with nothing to train is no attempt
+    if start < total:  # a rerun with nothing to train is no attempt
         history.start(t_process, dev, start)
     saved_step = start  # the step of the newest state this process saved or resumed from
 
@@ -192,8 +197,8 @@ def train(
     conditional = run.model.conditional or run.objective.ac is not None
     z_grid, y_grid = fixed_inputs(run.model.z_dim, conditional, spec.n_classes, seed + 7919, dev)
     nrow = 10 if conditional else 8
-    marks = periodic_steps(trainer.total, run.eval.checkpoints)
-    logger = RunLogger(state, trainer.LOG_COLUMNS, start, trainer.total, run.id)
+    marks = periodic_steps(total, run.eval.checkpoints)
+    logger = RunLogger(state, trainer.LOG_COLUMNS, start, total, run.id)
 
     stop = {"flag": False}
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
@@ -227,12 +232,12 @@ def train(
 
     try:
         try:
-            while trainer.step_count < trainer.total:
+            while trainer.step_count < total:
                 pending.append((trainer.step(), trainer.step_count, trainer.batches.epoch))
                 step = trainer.step_count
                 due = time.perf_counter() - last_save > save_every_s
                 saving = step in marks or stop["flag"] or due
-                if not (saving or len(pending) >= log_every or step == trainer.total):
+                if not (saving or len(pending) >= log_every or step == total):
                     continue
                 found = flush()
                 if found:
@@ -291,11 +296,20 @@ def train(
         "seed": seed,
         "config_hash": run.hash(),
         "steps_done": trainer.step_count,
-        "total_steps": trainer.total,
+        "total_steps": total,
+        **(
+            {"rehearsal": {"REHEARSAL": True, "steps": total, "schedule_steps": trainer.total}}
+            if run.rehearsal
+            else {}
+        ),
         "device": dev.type,
         "runtime": trainer.runtime.to_dict(),  # what was in force (a trainer may drop knobs)
         "wall_time_s": wall_time,
         "images_per_s_median": round(statistics.median(rates), 1) if rates else None,
+        # one generator iteration (CFG-GAN: stage), checkpoints and grids not included
+        "s_per_step_median": (
+            round(trainer.images_per_step / statistics.median(rates), 4) if rates else None
+        ),
         **history.summary(),
     }
     write_json(out / "train.json", summary)

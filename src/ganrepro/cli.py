@@ -667,6 +667,7 @@ LAZY_ERRORS = (
 def bad_input_errors() -> tuple[type[BaseException], ...]:
     from ganrepro.config import ParamsError
     from ganrepro.data.download import DownloadError
+    from ganrepro.data.store import RehearsalData
     from ganrepro.io import DamagedFile
     from ganrepro.layout import UndeclaredInput
     from ganrepro.registry import UnknownName
@@ -678,6 +679,7 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
         UsageError,
         ParamsError,
         DownloadError,
+        RehearsalData,
         DamagedFile,
         UnknownName,
         UndeclaredInput,

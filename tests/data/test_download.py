@@ -141,3 +141,9 @@ def test_prepare_writes_one_npz_and_load_reads_it_back(server, tmp_path, monkeyp
     assert ds.x.shape == (48, 3, 32, 32) and ds.y.shape == (48,)
     assert ds.meta["kind"] == "real" and ds.meta["splits"] == {"train": 40, "test": 8}
     assert [p.name for p in out.parent.iterdir()] == ["cifar10.npz"]  # no temp file left
+
+
+def test_downsample3_is_the_block_mean_rounded_half_up():
+    x = np.random.default_rng(5).integers(0, 256, (50, 3, 96, 96), dtype=np.uint8)
+    blocks = x.reshape(50, 3, 32, 3, 32, 3).mean(axis=(3, 5), dtype=np.float64)
+    np.testing.assert_array_equal(downsample3(x), np.floor(blocks + 0.5).astype(np.uint8))

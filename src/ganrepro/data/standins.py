@@ -52,7 +52,8 @@ def make_digits(test_fraction: float) -> Splits:
     return _split(x, bunch.target.astype(np.int64), test_fraction, seed=0)
 
 
-def _load_photo(name: str) -> np.ndarray:
+def load_photo(name: str, short_side: int = PHOTO_SHORT_SIDE) -> np.ndarray:
+    """One of scikit-image's photos as (H, W, 3) uint8, reduced (antialiased) to ``short_side``."""
     import skimage
     from skimage.io import imread
     from skimage.transform import rescale
@@ -61,7 +62,7 @@ def _load_photo(name: str) -> np.ndarray:
     if im.shape[-1] == 4:  # composite RGBA on white
         alpha = im[..., 3:4] / 255.0
         im = im[..., :3] * alpha + 255 * (1 - alpha)
-    scale = PHOTO_SHORT_SIDE / min(im.shape[:2])
+    scale = short_side / min(im.shape[:2])
     small = rescale(im[..., :3] / 255.0, scale, order=1, anti_aliasing=True, channel_axis=-1)
     return np.clip(np.floor(small * 255 + 0.5), 0, 255).astype(np.uint8)
 
@@ -69,7 +70,7 @@ def _load_photo(name: str) -> np.ndarray:
 def make_photos(per_class: int, test_fraction: float) -> Splits:
     xs, ys = [], []
     for label, name in enumerate(PHOTOS):
-        im = _load_photo(name)
+        im = load_photo(name)
         h, w, _ = im.shape
         rng = np.random.default_rng(label)
         top = rng.integers(0, h - 32 + 1, per_class)

@@ -47,7 +47,7 @@ def compute_stats(
         splits = [k[:-2] for k in z.files if k.endswith("_x")]
     real = {}
     for split in splits:
-        data = load_dataset(data_path, (split,))
+        data = load_dataset(data_path, (split,), rehearsal=rehearsal)
         real[split] = data.x
         images = torch.from_numpy(_draw(data.x, n_reference, seed))
         meta["splits"][split] = len(images)

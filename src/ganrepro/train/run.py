@@ -77,7 +77,7 @@ def build_trainer(
     runtime: Runtime | None = None,
 ):
     """The run's trainer, and the fingerprint of the images and labels it trains on."""
-    data = load_dataset(data_path, run.splits)
+    data = load_dataset(data_path, run.splits, rehearsal=bool(run.rehearsal))
     if data.name != run.data:
         raise ValueError(f"{data_path} holds {data.name!r}, but {run.id} trains on {run.data!r}")
     digest = hashlib.sha256(data.x.tobytes())

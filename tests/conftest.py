@@ -101,9 +101,9 @@ def git(cwd: Path, *args: str) -> str:
     ).stdout
 
 
-def tool(name: str, *args: str, cwd: Path, timeout=1200, check=True):
-    """A console script of this environment (dvc, ganrepro...)."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+def tool(name: str, *args: str, cwd: Path, timeout=1200, check=True, env=None):
+    """A console script of this environment (dvc, ganrepro...); ``env``: more variables."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     res = subprocess.run(
         [str(BIN / name), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )

@@ -9,8 +9,9 @@ Each row: an extractor on one dataset's image shape at one batch size, in images
 of repeats after a warm-up batch), and what 50k samples (the full-scale ``n_samples``) take.
 
 Uses the quick-scale stand-in data (prepared into a temporary folder), a domain classifier
-trained on it, and torch-fidelity's Inception with a local weights file (random weights of the
-right shapes: the real file cannot be downloaded here; the cost is the same).
+trained on it, and torch-fidelity's Inception with a local weights file (random weights in the
+real file's format, ``write_random_weights``: the real file cannot be downloaded here; the cost
+is the same).
 """
 
 from __future__ import annotations
@@ -37,20 +38,6 @@ def _timed(fn, repeat=3):
     return statistics.median(times), out
 
 
-def _random_inception(path: Path) -> None:
-    import torch_fidelity.feature_extractor_inceptionv3 as fe
-
-    real_load = fe.FeatureExtractorInceptionV3.load_state_dict
-    fe.FeatureExtractorInceptionV3.load_state_dict = lambda *a, **k: None
-    fe.load_state_dict_from_url = lambda *a, **k: None
-    try:
-        torch.save(
-            fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"]).state_dict(), path
-        )
-    finally:
-        fe.FeatureExtractorInceptionV3.load_state_dict = real_load
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="images per classifier measurement")
@@ -71,6 +58,7 @@ def main() -> None:
     from ganrepro.data.store import prepare
     from ganrepro.evaluate.classifier import train_classifier
     from ganrepro.evaluate.extractors import make_extractor
+    from ganrepro.evaluate.inception import write_random_weights
     from ganrepro.evaluate.stats import compute_stats, load_stats
 
     params = load_params(ROOT / "params.yaml", scale="quick")
@@ -89,8 +77,8 @@ def main() -> None:
         cls = make_extractor("classifier", classifier_path=tmp / f"{name}.pt", device=device)
         weights = tmp / "inception.pth"
         if not weights.exists():
-            _random_inception(weights)
-        inc = make_extractor("inception", inception=str(weights), device=device)
+            write_random_weights(weights)
+        inc = make_extractor("inception", inception=str(weights), device=device, real=False)
         channels = 3 if name == "photos" else 1
         most = max(args.n, args.n_inception, *batch_sizes)
         x = torch.randint(0, 256, (most, channels, 32, 32), dtype=torch.uint8)

@@ -101,25 +101,6 @@ def test_evaluate_fails_before_sampling_when_inception_weights_are_missing(
     assert not (tmp_path / "metrics.json").exists()
 
 
-def test_inception_path_runs_with_a_local_weights_file(tmp_path, monkeypatch):
-    """torch-fidelity's Inception fed from a local file (random weights: the real ones cannot
-    be downloaded here): grey and colour inputs, both feature layers."""
-    import torch_fidelity.feature_extractor_inceptionv3 as fe
-
-    monkeypatch.setattr(fe, "load_state_dict_from_url", lambda *a, **k: None)
-    monkeypatch.setattr(fe.FeatureExtractorInceptionV3, "load_state_dict", lambda *a, **k: None)
-    m = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
-    weights = tmp_path / "weights-inception.pth"
-    torch.save(m.state_dict(), weights)
-    monkeypatch.undo()
-    ex = make_extractor("inception", inception=str(weights))
-    for channels in (1, 3):
-        x = torch.randint(0, 256, (3, channels, 32, 32), dtype=torch.uint8)
-        f = ex.features(x)
-        assert f["feat"].shape == (3, 2048) and f["logits"].shape == (3, 1008)
-    assert ex.protocol()["weights_sha256"]
-
-
 def test_registered_classifier_gives_torch_fidelitys_own_fid(classifiers, prepared):
     """torch-fidelity's end-to-end calculate_metrics with our registered extractor agrees with
     the pipeline's features -> statistics -> FID."""
@@ -235,7 +216,7 @@ def test_a_second_evaluation_does_not_recompute_reference_statistics(
     monkeypatch.setattr(
         type(ex[0]),
         "features",
-        lambda self, x, batch_size=200: calls.append(len(x)) or original(self, x, batch_size),
+        lambda self, x, batch_size=None: calls.append(len(x)) or original(self, x, batch_size),
     )
     evaluate_run(run, folder / "run", stats, folder / "m1.json", ex, quick_params.evaluation)
     first = list(calls)

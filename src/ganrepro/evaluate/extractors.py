@@ -3,6 +3,10 @@ registered with torch-fidelity as ``ganrepro-classifier``.
 
 ``Extractor.features(images)`` maps uint8 (N, C, 32, 32) images to ``{"feat": (N, D),
 "logits": (N, K)}``: "feat" feeds FID, KID and precision/recall, "logits" feeds IS.
+
+The Inception weights file is checked before the network is built (``inception.check_weights``):
+a real run takes only the real file, a rehearsal (``real=False``) also random weights of the
+same format (``inception.write_random_weights``).
 """
 
 from __future__ import annotations
@@ -12,20 +16,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from torch.hub import HASH_REGEX
 from torch_fidelity.feature_extractor_base import FeatureExtractorBase
 from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 
 from ganrepro.evaluate.classifier import load_classifier, sha256
+from ganrepro.io import DamagedFile
 from ganrepro.registry import UnknownName
 
 INCEPTION_ENV = "GANREPRO_INCEPTION_WEIGHTS"
 INCEPTION_FILE = Path(URL_INCEPTION_V3).name
+# torch hub's naming: the first hex digits of a file's sha256 follow the last "-" of its name
+INCEPTION_SHA256_PREFIX = HASH_REGEX.search(INCEPTION_FILE).group(1)  # "6726825d"
 CLASSIFIER_NAME = "ganrepro-classifier"
+
+# images per forward pass when the caller names none: on the CPU, Inception's 299x299
+# activations of 200 images fall out of cache (batch 50 is ~30% faster, benchmarks/RESULTS.md)
+BATCH_SIZES = {("inception", "cpu"): 50}
+DEFAULT_BATCH_SIZE = 200
 
 
 class MissingWeights(FileNotFoundError):
     """A feature extractor's weights are not on this machine."""
+
+
+class BadWeights(DamagedFile):
+    """A weights file that is not what the extractor loads (damaged, foreign, wrong keys or
+    shapes). A ``DamagedFile``, so a ValueError: bad input, not a bug."""
+
+
+class RehearsalWeights(BadWeights):
+    """Weights other than the real Inception file's (a rehearsal's random ones) given to a
+    real run."""
 
 
 class ClassifierFeatureExtractor(FeatureExtractorBase):
@@ -69,7 +92,7 @@ def inception_weights(configured: str | None) -> Path:
     """The local Inception weights file, from params or the environment; fails with one message
     saying which file is missing and where to get it."""
     path = configured or os.environ.get(INCEPTION_ENV)
-    if path and Path(path).is_file():
+    if path and Path(path).exists():  # whether it is the right file: ``check_weights``
         return Path(path)
     where = (
         f"{path} does not exist"
@@ -92,11 +115,29 @@ class Extractor:
     layers: tuple[str, str]  # (FID/KID/PR layer, IS layer)
     weights: Path
     info: dict = field(default_factory=dict)
+    weights_sha256: str | None = None  # of the file the module was loaded from (None: hash it)
+
+    def __post_init__(self):
+        if self.weights_sha256 is None:
+            self.weights_sha256 = sha256(self.weights)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.module.parameters()).device
+
+    def default_batch_size(self) -> int:
+        """Images per forward pass for this extractor on its device."""
+        return BATCH_SIZES.get((self.name, self.device.type), DEFAULT_BATCH_SIZE)
 
     @torch.no_grad()
-    def features(self, images: torch.Tensor, batch_size: int = 200) -> dict[str, torch.Tensor]:
+    def features(
+        self, images: torch.Tensor, batch_size: int | None = None
+    ) -> dict[str, torch.Tensor]:
+        """``batch_size``: images per forward pass (default: ``default_batch_size()``); the
+        features do not depend on it beyond float rounding."""
         feats, logits = [], []
-        device = next(self.module.parameters()).device
+        device = self.device
+        batch_size = batch_size or self.default_batch_size()
         for i in range(0, len(images), batch_size):
             x = images[i : i + batch_size].to(device)
             if self.name == "inception" and x.shape[1] == 1:
@@ -107,11 +148,15 @@ class Extractor:
         return {"feat": torch.cat(feats), "logits": torch.cat(logits)}
 
     def protocol(self) -> dict:
+        random = self.name == "inception" and not self.weights_sha256.startswith(
+            INCEPTION_SHA256_PREFIX
+        )
         return {
             "name": self.name,
             "weights": self.weights.name,
-            "weights_sha256": sha256(self.weights),
+            "weights_sha256": self.weights_sha256,
             "layers": list(self.layers),
+            **({"random_weights": True} if random else {}),
             **self.info,
         }
 
@@ -122,17 +167,24 @@ def make_extractor(
     classifier_path: str | Path | None = None,
     inception: str | None = None,
     device="cpu",
+    real: bool = True,
 ) -> Extractor:
+    """``real``: a real run, whose Inception must be the real weights file (False: a
+    rehearsal, which may use random weights of the same format)."""
     if name == "inception":
         from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
+        from ganrepro.evaluate.inception import check_weights
+
         weights = inception_weights(inception)
+        digest = check_weights(weights, real)  # before torch-fidelity unpickles anything
         module = FeatureExtractorInceptionV3(
             "inception-v3-compat",
             ["2048", "logits_unbiased"],
             feature_extractor_weights_path=str(weights),
         ).to(device)
-        return Extractor("inception", module, ("2048", "logits_unbiased"), weights)
+        layers = ("2048", "logits_unbiased")
+        return Extractor("inception", module, layers, weights, weights_sha256=digest)
     if name == "classifier":
         if classifier_path is None or not Path(classifier_path).is_file():
             raise MissingWeights(

@@ -244,6 +244,7 @@ def _extractors(params, classifier: str | None, device: str):
             classifier_path=classifier,
             inception=params.evaluation.inception_weights,
             device=device,
+            real=params.rehearsal is None,  # a real run refuses random Inception weights
         )
         for name in params.evaluation.extractors
     ]

@@ -110,7 +110,7 @@ def prepare(
     name: str,
     out: str | Path,
     settings: DatasetsConfig,
-    raw_dir: str | Path,
+    raw_dir: str | Path | None = None,
     mirror: str | Path | None = None,
     manifest: str | Path | None = None,
 ) -> Path:
@@ -121,7 +121,9 @@ def prepare(
     the registry's. Both are ignored for stand-ins. On any error ``out`` is left as it was."""
     spec = DATASETS[name]
     found = _manifest(manifest) if spec.real else None
-    splits = build(spec, settings, Path(raw_dir), mirror, found)
+    if spec.real and raw_dir is None:
+        raise ValueError(f"{name} is downloaded: give raw_dir (results/{{tree}}/raw)")
+    splits = build(spec, settings, Path(raw_dir or "."), mirror, found)
     check(spec, splits)
     rehearsal = found is not None and found.rehearsal
     meta = {

@@ -9,7 +9,7 @@ Training only: evaluation (bench_eval.py) and data preparation come on top. Each
 on synthetic images of its dataset's shape (the step's cost does not depend on the pixels) for
 ``--steps`` iterations after one warm-up (CFG-GAN: after its first stage, whose initial fit is
 counted once). The schedule's length uses the training split's size: the real dataset's at
-full scale, the stand-in's (as prepared under results/data) at the others.
+full scale, the stand-in's (as prepared under results/{scale}/data) at the others.
 """
 
 from __future__ import annotations
@@ -41,12 +41,10 @@ def n_train(run, scale: str) -> int:
     from ganrepro import layout
     from ganrepro.data.store import load
 
-    path = ROOT / layout.data(run.data)
+    rel = layout.Tree(scale).data(run.data)
+    path = ROOT / rel
     if not path.is_file():
-        raise SystemExit(
-            f"{path.relative_to(ROOT)} is missing: prepare it first "
-            f"(snakemake --cores 1 {layout.data(run.data)})"
-        )
+        raise SystemExit(f"{rel} is missing: prepare it first (snakemake --cores 1 {rel})")
     return len(load(path, run.splits).x)
 
 

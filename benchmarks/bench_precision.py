@@ -5,7 +5,8 @@
     python benchmarks/bench_precision.py --run zhu/wgan_gp_resnet_cifar10 --device cuda --steps 2000
 
 The run's full-scale settings train on its prepared dataset, or on its stand-in where the real
-one is not prepared (``results/data``; ``snakemake --cores 1 results/data/digits.npz``), twice
+one is not prepared (``results/full/data``; the stand-ins: ``snakemake --cores 1
+results/quick/data/digits.npz``), twice
 from the same seed: the same initial weights, batches and latents, once in fp32 and once with
 ``--runtime autocast=bf16`` (the networks in bfloat16; losses and the gradient penalty in fp32).
 Rounding differences compound, so the two trainings do not stay step-for-step equal; what
@@ -104,14 +105,17 @@ def main() -> None:
     if args.steps < 8:
         raise SystemExit(f"--steps {args.steps}: at least 8 (the last quarter needs 2 values)")
     standin = DATASETS[run.data].standin
-    if standin and not (ROOT / layout.data(run.data)).is_file():  # the real set cannot be had
+    tree = layout.Tree(args.scale)
+    if standin and not (ROOT / tree.data(run.data)).is_file():  # the real set cannot be had
         run = dataclasses.replace(run, data=standin)
-    data = ROOT / layout.data(run.data)
+        tree = layout.Tree("quick")  # where the stand-ins are prepared
+    rel = tree.data(run.data)
+    data = ROOT / rel
     if not data.is_file():
-        raise SystemExit(f"{layout.data(run.data)} is missing: snakemake --cores 1 {data}")
+        raise SystemExit(f"{rel} is missing: snakemake --cores 1 {rel}")
     name = device_name(device)
     print(
-        f"{run.id}, {args.scale} settings on {layout.data(run.data)}, {args.steps} iterations, "
+        f"{run.id}, {args.scale} settings on {rel}, {args.steps} iterations, "
         f"seed {args.seed}, torch {torch.__version__}, device {name}, "
         f"{torch.get_num_threads()} threads"
     )

@@ -20,6 +20,26 @@ def root() -> Path:
     return ROOT
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--device",
+        default="cpu",
+        help="where the tests marked `device` run (cpu, cuda): benchmarks/gpu_check.sh passes "
+        "--device cuda on a GPU machine",
+    )
+
+
+@pytest.fixture(scope="session")
+def device(request) -> str:
+    """The device of the tests that take one (``-m device``): ``--device``, default cpu."""
+    import torch
+
+    name = request.config.getoption("--device")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        pytest.fail(f"--device {name}: no CUDA device here")
+    return name
+
+
 @pytest.fixture(scope="session")
 def raw_params() -> dict:
     """params.yaml as loaded from YAML (anchors merged), before validation."""

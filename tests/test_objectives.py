@@ -74,17 +74,18 @@ def _critic():
     )
 
 
-def test_gradient_penalty_against_a_per_sample_autograd_reference():
-    net = _critic()
-    real, fake = torch.randn(5, 3, 2, 2), torch.randn(5, 3, 2, 2)
-    eps = torch.rand(5)
+@pytest.mark.device
+def test_gradient_penalty_against_a_per_sample_autograd_reference(device):
+    net = _critic().to(device)
+    real, fake = torch.randn(5, 3, 2, 2).to(device), torch.randn(5, 3, 2, 2).to(device)
+    eps = torch.rand(5).to(device)
     got = objectives.gradient_penalty(lambda x: net(x).squeeze(1), real, fake, eps)
     terms = []
     for i in range(5):  # one sample at a time: no batch coupling can hide an error
         x = (eps[i] * real[i] + (1 - eps[i]) * fake[i]).unsqueeze(0).requires_grad_(True)
         (g,) = torch.autograd.grad(net(x).sum(), x)
         terms.append((math.sqrt(float((g.double() ** 2).sum())) - 1) ** 2)
-    assert_close(got, torch.tensor(sum(terms) / 5, dtype=got.dtype))
+    assert_close(got.cpu(), torch.tensor(sum(terms) / 5, dtype=got.dtype))
 
 
 def test_gradient_penalty_is_zero_for_a_unit_slope_linear_critic():

@@ -111,6 +111,15 @@ def test_features_do_not_depend_on_the_batch_size(inception, prepared, photos, p
     torch.testing.assert_close(c["feat"], photo_features[0][:2].double(), rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.device
+def test_features_on_the_device_are_the_cpus(weights, photos, photo_features, device):
+    """torch-fidelity's network on ``--device`` (cuda on a GPU machine) gives the CPU's
+    features, up to float rounding (TF32 stays off: PyTorch's default)."""
+    on = make_extractor("inception", inception=str(weights), device=device, real=False)
+    got = on.features(photos[:2])
+    torch.testing.assert_close(got["feat"], photo_features[0][:2].double(), rtol=1e-3, atol=1e-4)
+
+
 class _Recorder(torch.nn.Module):
     """Stands in for a network: records the batch sizes it is given."""
 

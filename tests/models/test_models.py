@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch.testing import assert_close
 
@@ -19,13 +20,15 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("run_id", ids)
 
 
-def test_shapes_and_ranges(quick_params, run_id):
+@pytest.mark.device
+def test_shapes_and_ranges(quick_params, run_id, device):
     run = quick_params.run(run_id)
     spec = DATASETS[run.data]
     torch.manual_seed(0)
     g, d = build(run.model, spec.channels, spec.n_classes, ac=run.objective.ac is not None)
-    z = torch.randn(6, run.model.z_dim) * 3  # large inputs: saturate the output layer
-    y = torch.arange(6) % spec.n_classes
+    g, d = g.to(device), d.to(device)
+    z = torch.randn(6, run.model.z_dim).to(device) * 3  # large inputs: saturate the output
+    y = (torch.arange(6) % spec.n_classes).to(device)
     x = g(z, y)
     lo, hi = output_range(run.model)
     assert x.shape == (6, spec.channels, 32, 32)

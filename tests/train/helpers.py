@@ -13,17 +13,17 @@ from ganrepro.data import DATASETS
 from ganrepro.registry import TRAINERS
 
 
-def synthetic(run: RunConfig, n: int = 48, seed: int = 0):
-    """uint8 images and labels shaped like the run's data, on the CPU."""
+def synthetic(run: RunConfig, n: int = 48, seed: int = 0, device="cpu"):
+    """uint8 images and labels shaped like the run's data, drawn on the CPU, on ``device``."""
     spec = DATASETS[run.data]
     g = torch.Generator().manual_seed(seed)
     x = torch.randint(0, 256, (n, spec.channels, 32, 32), generator=g, dtype=torch.uint8)
     y = torch.arange(n) % spec.n_classes
-    return x, y, spec.n_classes
+    return x.to(device), y.to(device), spec.n_classes
 
 
-def make_trainer(run: RunConfig, seed: int = 0, runtime=None):
-    x, y, k = synthetic(run)
+def make_trainer(run: RunConfig, seed: int = 0, runtime=None, device="cpu"):
+    x, y, k = synthetic(run, device=device)
     torch.manual_seed(seed)
     return TRAINERS[run.trainer](run, x, y, k, seed, runtime)
 

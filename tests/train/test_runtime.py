@@ -29,8 +29,9 @@ def _steps(run, runtime, n):
     return tr, logs
 
 
-def _pair(run):
-    fast, plain = make_trainer(run, runtime=Runtime()), make_trainer(run, runtime=PLAIN)
+def _pair(run, device="cpu"):
+    fast = make_trainer(run, runtime=Runtime(), device=device)
+    plain = make_trainer(run, runtime=PLAIN, device=device)
     return fast, plain
 
 
@@ -41,13 +42,14 @@ def _same_draws(fn_a, fn_b):
     return a, fn_b()
 
 
-def test_the_optimised_step_equals_the_plain_step(quick_params, family):
+@pytest.mark.device
+def test_the_optimised_step_equals_the_plain_step(quick_params, family, device):
     """One critic update's losses and gradient norm (computed before the weights move) agree
     to float tolerance, and so does every weight after it but a rare one whose gradient is
     near zero (Adam's step there is m / sqrt(v): reassociation can move it by up to the lr).
     Whole iterations agree more loosely: Adam amplifies the differences."""
     run = quick_params.run(family)
-    fast, plain = _pair(run)
+    fast, plain = _pair(run, device)
     if run.trainer == "cfg":
         a, b = _same_draws(lambda: floats(fast.d_update(0)), lambda: floats(plain.d_update(0)))
     else:

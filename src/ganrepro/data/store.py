@@ -160,7 +160,10 @@ def load(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: dataset not prepared (run `ganrepro data prepare`)")
-    with reading(path, "prepared dataset", FIX, keep=(UnknownName,)), np.load(path) as z:
+    with (
+        reading(path, "prepared dataset", FIX, keep=(UnknownName, RehearsalData)),
+        np.load(path) as z,
+    ):
         meta = json.loads(str(z["meta"]))
         missing = [s for s in splits if f"{s}_x" not in z]
         if missing:

@@ -8,7 +8,8 @@
 #   there: bash benchmarks/gpu_check.sh             # device tool: run(..., carry=[".whl"])
 #
 # Writes $OUT/gpu_check.txt (or /tmp/gpu-check/ without $OUT). GPU_CHECK_DEVICE=cpu runs the
-# same steps on the CPU with small budgets (a dry run of this script on a machine without CUDA).
+# same steps on the CPU with small budgets (a dry run of this script on a machine without CUDA:
+# PYTHON=.venv/bin/python GPU_CHECK_DEVICE=cpu bash benchmarks/gpu_check.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/gpu-check}
@@ -47,22 +48,24 @@ step() {  # step NAME SECONDS COMMAND...: run it with a time limit, its output i
   [ "$rc" = 0 ] || failed=$((failed + 1))
 }
 
-if [ "$device" = cpu ]; then small=1; else small=0; fi
 targets=()
 for run in ding/gan frank/wgan_gp zhu/wgan_gp_resnet_cifar10 zhu/cfg_dcgan_mnist; do
   targets+=("results/rehearsal/runs/$run/metrics.json")
 done
-step "tests on $device" 120 "$py" -m pytest -q -p no:cacheprovider -m device --device "$device" tests
-step "rehearsal slice on $device" 240 "$py" benchmarks/run_jobs.py --rehearse --device "$device" "${targets[@]}"
-step "resources the slice measured" 20 "$py" benchmarks/bench_rehearsal.py --root . --no-checks
-if [ "$small" = 1 ]; then
-  step "bench_train" 120 "$py" benchmarks/bench_train.py --device "$device" --runs ding/gan --rounds 1 --k 2
-  step "bench_cost" 120 "$py" benchmarks/bench_cost.py --device "$device" --runs ding/ --steps 1
-  step "bench_eval" 120 "$py" benchmarks/bench_eval.py --device "$device" --n 200 --n-inception 20 --batch-sizes 50
-else
-  step "bench_train" 90 "$py" benchmarks/bench_train.py --device "$device" --rounds 3
-  step "bench_cost" 120 "$py" benchmarks/bench_cost.py --device "$device" --steps 3
-  step "bench_eval" 60 "$py" benchmarks/bench_eval.py --device "$device" --n 20000 --n-inception 5000 --batch-sizes 100,200,500
+if [ "$device" = cpu ]; then  # a dry run of the script: small budgets, no 10-minute limit
+  step "tests on $device" 600 "$py" -m pytest -q -p no:cacheprovider -m device --device "$device" tests
+  step "rehearsal slice on $device" 1800 "$py" benchmarks/run_jobs.py --rehearse --device "$device" "${targets[@]}"
+  step "what the slice measured" 60 "$py" benchmarks/bench_rehearsal.py --root . --no-checks
+  step "bench_train" 300 "$py" benchmarks/bench_train.py --device "$device" --runs ding/gan --rounds 1 --k 2
+  step "bench_cost" 300 "$py" benchmarks/bench_cost.py --device "$device" --runs ding/ --steps 1
+  step "bench_eval" 300 "$py" benchmarks/bench_eval.py --device "$device" --n 200 --n-inception 20 --batch-sizes 50
+else  # the limits add up to 510 s: the device tool's 600 s per call, with the set-up
+  step "tests on $device" 90 "$py" -m pytest -q -p no:cacheprovider -m device --device "$device" tests
+  step "rehearsal slice on $device" 210 "$py" benchmarks/run_jobs.py --rehearse --device "$device" "${targets[@]}"
+  step "what the slice measured" 15 "$py" benchmarks/bench_rehearsal.py --root . --no-checks
+  step "bench_train" 60 "$py" benchmarks/bench_train.py --device "$device" --rounds 3
+  step "bench_cost" 90 "$py" benchmarks/bench_cost.py --device "$device" --steps 3
+  step "bench_eval" 45 "$py" benchmarks/bench_eval.py --device "$device" --n 20000 --n-inception 5000 --batch-sizes 100,200,500
 fi
 echo -e "\n# $failed step(s) failed; all figures above, in $log" | tee -a "$log"
 exit "$failed"

@@ -2,7 +2,7 @@
 # Fetch the recorded outputs (dvc pull), then mark them up to date for Snakemake: DVC checkout
 # does not keep file modification times, so without --touch Snakemake would retrain.
 #   bash scripts/dvc-pull.sh                      # everything
-#   bash scripts/dvc-pull.sh results/runs/ding/gan/metrics.json   # Snakemake targets to mark
+#   bash scripts/dvc-pull.sh results/quick/runs/ding/gan/metrics.json   # Snakemake targets to mark
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh

@@ -76,6 +76,11 @@ def cmd_data_prepare(args) -> None:
         raise UsageError(f"unknown dataset {args.dataset!r} (known: {', '.join(DATASETS)})")
     if args.archives and args.mirror:
         raise UsageError("give --archives (served here) or --mirror, not both")
+    if args.archives and not args.rehearse:
+        raise UsageError(
+            "--archives serves the rehearsal's synthetic archives: a real dataset never comes "
+            "from them (add --rehearse, or use --mirror for copies of the real archives)"
+        )
     params = _load(args)
     raw_dir = args.raw_dir or layout.of(params).raw
     if args.archives:  # served from 127.0.0.1 for this download, checked against its manifest
@@ -524,7 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
     cls = cls.add_subparsers(dest="classifier_cmd", required=True)
     p = cls.add_parser("train", help="train a dataset's domain classifier; reports test accuracy")
     p.add_argument("--data", required=True, help="prepared dataset (.npz)")
-    p.add_argument("--out", required=True, help="classifier file (results/classifiers/{d}.pt)")
+    p.add_argument(
+        "--out", required=True, help="classifier file (results/{tree}/classifiers/{d}.pt)"
+    )
     p.add_argument("--threads", type=int)
     _params_args(p)
     p.set_defaults(func=cmd_classifier_train)
@@ -532,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="reference statistics of a dataset (computed once)")
     p.add_argument("--data", required=True, help="prepared dataset (.npz)")
     p.add_argument("--classifier", help="the dataset's domain classifier (.pt)")
-    p.add_argument("--out", required=True, help="statistics file (results/stats/{d}.npz)")
+    p.add_argument("--out", required=True, help="statistics file (results/{tree}/stats/{d}.npz)")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     _params_args(p)
     p.set_defaults(func=cmd_stats)
@@ -556,7 +563,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--part", required=True, choices=layout.PARTS)
     p.add_argument("--checkpoint", required=True, help="the run's final checkpoint.pt")
     p.add_argument("--classifier", help="domain classifier (cherry-picking unconditional runs)")
-    p.add_argument("--out", required=True, help="the part's .npz (results/runs/.../{part}.npz)")
+    p.add_argument(
+        "--out", required=True, help="the part's .npz (results/{tree}/runs/.../{part}.npz)"
+    )
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     p.add_argument("--threads", type=int)
     _params_args(p)
@@ -579,7 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("figure", help="draw one source figure, e.g. frank/fig7_fid_curves")
     p.add_argument("figure", help="{source}/{figure}")
     _inputs_arg(p, "the run files (and dataset) it draws")
-    p.add_argument("--out", required=True, help="PNG (results/figures/{source}/{figure}.png)")
+    p.add_argument(
+        "--out", required=True, help="PNG (results/{tree}/figures/{source}/{figure}.png)"
+    )
     _params_args(p)
     p.set_defaults(func=cmd_figure)
 
@@ -588,14 +599,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("table", help="{source}/{table}")
     _inputs_arg(p, "the run files it tabulates")
-    p.add_argument("--out", required=True, help="CSV (results/tables/{source}/{table}.csv)")
+    p.add_argument("--out", required=True, help="CSV (results/{tree}/tables/{source}/{table}.csv)")
     _params_args(p)
     p.set_defaults(func=cmd_table)
 
     p = sub.add_parser("report", help="the comparative report (one self-contained HTML page)")
     _inputs_arg(p, "metrics, figures, tables and datasets; one not given is shown as missing")
     p.add_argument("--deviations", default="report/deviations.yaml")
-    p.add_argument("--out", required=True, help="results/report/index.html")
+    p.add_argument("--out", required=True, help="results/{tree}/report/index.html")
     _params_args(p)
     p.set_defaults(func=cmd_report)
 
@@ -609,7 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("prepare", help="download/build a dataset into one .npz of uint8 arrays")
     p.add_argument("dataset", help="mnist, cifar10, stl10, or a stand-in: digits, photos")
-    p.add_argument("--out", required=True, help="output .npz (results/data/{dataset}.npz)")
+    p.add_argument("--out", required=True, help="output .npz (results/{tree}/data/{dataset}.npz)")
     _params_args(p)
     p.add_argument(
         "--raw-dir",
@@ -715,16 +726,25 @@ def job_name(command: str, args) -> str | None:
         return stage("rehearsal_archives", args.dataset)
     if command == "rehearse inception":
         return "rehearsal_inception"
+    if command in ("figure", "table"):
+        return stage(command, getattr(args, command))
+    if command == "report":
+        return "report"
     return None
 
 
 def _record(command: str, args, meter) -> None:
-    """A job's measurement, appended to its tree's resources.jsonl (ganrepro.measure)."""
+    """A job's measurement, appended to its tree's resources.jsonl (ganrepro.measure): only
+    for a job of the workflow, whose output lies in its tree (a command run by hand or by a
+    test elsewhere records nothing there)."""
     from ganrepro.measure import append
 
     job = job_name(command, args)
     params = getattr(args, "loaded", None)
     if job is None or params is None:
+        return
+    tree = Path(layout.of(params).root).resolve()
+    if tree not in Path(args.out).resolve().parents:
         return
     meter.detail = {"rule": command, "tree": params.tree, **getattr(args, "detail", {})}
     device = getattr(args, "device", None)

@@ -452,3 +452,22 @@ def test_a_failed_write_leaves_no_manifest(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         synthetic.write_archives(tmp_path, datasets=("mnist", "cifar10"))
     assert not (tmp_path / "manifest.json").exists()  # no manifest: the archives are suspect
+
+
+def test_the_loopback_server_is_reached_past_a_proxy(mnist_mirror, tmp_path, monkeypatch):
+    """A cluster's $http_proxy must not receive the download from this machine's own server
+    (here a proxy that refuses every connection)."""
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    with serve(mnist_mirror) as url:
+        out = prepare(
+            "mnist",
+            tmp_path / "mnist.npz",
+            SETTINGS,
+            raw_dir=tmp_path / "raw",
+            mirror=url,
+            manifest=mnist_mirror / "manifest.json",
+        )
+    assert load(out, ("test",)).x.shape == (10_000, 1, 32, 32)

@@ -12,9 +12,11 @@ import pytest
 import torch
 
 from ganrepro.config import load_params
+from ganrepro.config.types import ClassifierConfig
 from ganrepro.data.store import RehearsalData
 from ganrepro.data.store import load as load_dataset
-from ganrepro.evaluate.extractors import make_extractor
+from ganrepro.evaluate.classifier import train_classifier
+from ganrepro.evaluate.extractors import RehearsalWeights, make_extractor
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import StatsMismatch, compute_stats, load_stats
 from ganrepro.train import checkpoint
@@ -60,6 +62,18 @@ def test_each_side_refuses_the_others_statistics(reference, prepared, tmp_path):
     assert load_stats(ours, ex, "test", "photos", rehearsal=True)["n"] == 40
     with pytest.raises(StatsMismatch, match="holds the REHEARSAL's statistics"):
         load_stats(ours, ex, "train", "photos", rehearsal=False)
+
+
+def test_a_real_run_refuses_the_rehearsals_classifier(prepared, tmp_path):
+    cfg = ClassifierConfig(width=8, epochs=1, lr=1e-3, batch_size=64, max_steps=3)
+    ours = tmp_path / "rehearsal.pt"
+    train_classifier(prepared["digits"], ours, cfg, seed=0)
+    assert make_extractor("classifier", classifier_path=ours, real=False).name == "classifier"
+    with pytest.raises(RehearsalWeights, match="the REHEARSAL's domain classifier \\(3 steps\\)"):
+        make_extractor("classifier", classifier_path=ours)  # a real run's extractor
+    real = tmp_path / "real.pt"
+    train_classifier(prepared["digits"], real, dataclasses.replace(cfg, max_steps=None), seed=0)
+    assert make_extractor("classifier", classifier_path=real).name == "classifier"
 
 
 def test_a_real_run_refuses_data_from_the_rehearsals_archives(prepared, tmp_path):

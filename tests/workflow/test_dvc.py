@@ -55,7 +55,7 @@ def drift(repo, dvc_yaml, *extra) -> list[str]:
 
     raw = yaml.safe_load((repo / "params.yaml").read_text())
     scale = next((e.split("=")[1] for e in extra if e.startswith("scale=")), None)
-    table = Table(parse_params(raw, scale), raw)
+    table = Table(parse_params(raw, scale, rehearse="rehearse=true" in extra), raw)
     jobs = snakemake_jobs(repo, *extra)
     stages = yaml.safe_load(dvc_yaml.read_text())["stages"]
     problems = []
@@ -69,7 +69,7 @@ def drift(repo, dvc_yaml, *extra) -> list[str]:
         matched.add(next(first for first in jobs if first in outs))
         code = set(table.jobs[name].code) if name in table.jobs else set()
         # Snakemake's side of the settings: the stamp its job reads (written at parse time)
-        stamps = [p for p in job["inputs"] if p.startswith("results/quick/settings/")]
+        stamps = [p for p in job["inputs"] if p.startswith(f"{table.tree.root}/settings/")]
         assert len(stamps) == 1, (name, job["inputs"])
         stamp = json.loads((repo / stamps[0]).read_text())
         checks = {
@@ -88,14 +88,16 @@ def test_committed_dvc_yaml_is_generated_from_params_and_catalog(root):
     tool("ganrepro", "dvc-yaml", "--check", "dvc.yaml", cwd=root)
 
 
-@pytest.mark.parametrize("scale", ["quick", "full"])
+@pytest.mark.parametrize("scale", ["quick", "full", "rehearsal"])
 def test_every_dvc_stage_is_the_snakemake_job_of_the_same_scale(root, tmp_path, scale):
     repo = copy_repo(root, tmp_path / "repo")
     dvc_yaml = repo / "dvc.yaml"
+    config = ["rehearse=true"] if scale == "rehearsal" else [f"scale={scale}"]
     if scale != "quick":
         dvc_yaml = tmp_path / f"dvc-{scale}.yaml"
-        tool("ganrepro", "dvc-yaml", "--scale", scale, "--out", str(dvc_yaml), cwd=repo)
-    assert drift(repo, dvc_yaml, "--config", f"scale={scale}") == []
+        flags = ["--scale", "full", "--rehearse"] if scale == "rehearsal" else ["--scale", scale]
+        tool("ganrepro", "dvc-yaml", *flags, "--out", str(dvc_yaml), cwd=repo)
+    assert drift(repo, dvc_yaml, "--config", *config) == []
 
 
 def test_drift_is_caught(root, tmp_path):
@@ -124,7 +126,7 @@ def test_drift_is_caught(root, tmp_path):
     problems = drift(repo, repo / "dvc.yaml", "--config", "scale=quick")
     assert any(p.startswith("train-frank-wgan: cmd") for p in problems)
     assert any(p.startswith("evaluate-frank-wgan: deps") for p in problems)
-    assert "Snakemake job results/report/extra.txt has no stage" in problems
+    assert "Snakemake job results/quick/report/extra.txt has no stage" in problems
     assert len(problems) == 3, problems
 
 
@@ -220,7 +222,8 @@ def test_fresh_clone_pulls_identical_files_and_snakemake_has_nothing_to_do(recor
         if p.is_file()
         and p.name != ".gitignore"
         and "state" not in p.relative_to(repo).parts
-        and not p.relative_to(repo).parts[:2] == ("results", "settings")
+        and p.relative_to(repo).parts[2] != "settings"
+        and p.name != "resources.jsonl"  # what the jobs cost here: not a result
     ]
     assert len(files) > 100
     for rel in files:

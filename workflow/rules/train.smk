@@ -1,5 +1,5 @@
 # Training: one job per run id {source}/{run} of params.yaml and seed (adding a run adds jobs).
-# Seed 0 trains into results/runs/{source}/{run}/, seed k >= 1 into .../seed{k}/. Training
+# Seed 0 trains into results/{tree}/runs/{source}/{run}/, seed k >= 1 into .../seed{k}/. Training
 # resumes from its own state/ folder, which no rule declares: Snakemake deletes a job's declared
 # outputs before it runs and after it fails, and a stopped run must keep its progress.
 

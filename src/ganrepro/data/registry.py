@@ -1,7 +1,8 @@
 """The dataset registry: what each dataset is, without loading anything.
 
-Every dataset is stored as ``results/data/{name}.npz`` with, per split, ``{split}_x`` of shape
-(N, C, 32, 32) uint8 and, for labelled splits, ``{split}_y`` of shape (N,) int64 in [0, 10).
+Every dataset is stored as ``results/{tree}/data/{name}.npz`` with, per split, ``{split}_x``
+of shape (N, C, 32, 32) uint8 and, for labelled splits, ``{split}_y`` of shape (N,) int64 in
+[0, 10).
 """
 
 from __future__ import annotations

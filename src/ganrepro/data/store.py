@@ -1,4 +1,4 @@
-"""Prepare a dataset once into ``results/data/{name}.npz``; load it back as uint8 arrays.
+"""Prepare a dataset once into ``results/{tree}/data/{name}.npz``; load it back as uint8 arrays.
 
 A real dataset's archives come from the registry's URLs, or from a mirror (a URL prefix or a
 folder: ``{mirror}/{dataset}/{filename}``), and are checked against the registry's md5s, or a

@@ -73,7 +73,9 @@ def train_classifier(
     """Train on the train split, report accuracy on the test split, save atomically."""
     if threads:
         torch.set_num_threads(threads)
-    train, test = load_dataset(data_path, ("train",)), load_dataset(data_path, ("test",))
+    rehearsal = cfg.max_steps is not None  # the rehearsal's budget: a real one has none
+    train = load_dataset(data_path, ("train",), rehearsal=rehearsal)
+    test = load_dataset(data_path, ("test",), rehearsal=rehearsal)
     if train.y is None:
         raise ValueError(f"{data_path}: a domain classifier needs labels")
     torch.manual_seed(seed)

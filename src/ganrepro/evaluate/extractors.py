@@ -47,8 +47,8 @@ class BadWeights(DamagedFile):
 
 
 class RehearsalWeights(BadWeights):
-    """Weights other than the real Inception file's (a rehearsal's random ones) given to a
-    real run."""
+    """Weights other than the real Inception file's (a rehearsal's random ones), or the
+    rehearsal's domain classifier, given to a real run."""
 
 
 class ClassifierFeatureExtractor(FeatureExtractorBase):
@@ -196,6 +196,13 @@ def make_extractor(
             ["features", "logits"],
             feature_extractor_weights_path=str(classifier_path),
         )
+        if real and "rehearsal_steps" in module.meta:
+            raise RehearsalWeights(
+                classifier_path,
+                f"the REHEARSAL's domain classifier ({module.meta['rehearsal_steps']} steps): "
+                "a real run never reads it",
+                "pass the real one (results/full/classifiers/...)",
+            )
         info = {"dataset": module.meta["dataset"], "test_accuracy": module.meta["test_accuracy"]}
         return Extractor(
             "classifier", module.to(device), ("features", "logits"), Path(classifier_path), info

@@ -1,5 +1,5 @@
 """Reference statistics of real data, computed once per dataset by their own command into
-``results/stats/{dataset}.npz`` and only read afterwards (never a hidden cache).
+``results/{tree}/stats/{dataset}.npz`` and only read afterwards (never a hidden cache).
 
 For each extractor and split: the FID statistics (mu, sigma) over up to ``n_reference`` images,
 those images' features (for KID and precision/recall), and the real data's own IS (the ceiling

@@ -1,9 +1,9 @@
 """What each source's figures and tables are, as data.
 
-A figure is ``results/figures/{source}/{name}.png``, a table ``results/tables/{source}/
-{name}.csv`` (and ``.md``). ``kind`` picks the code that makes it; ``runs`` are run names of the
-same source; what a kind needs from a run folder (sample arrays, metrics, log...) is in
-``NEEDS``, so the workflow builds only that.
+A figure is ``results/{tree}/figures/{source}/{name}.png``, a table
+``results/{tree}/tables/{source}/{name}.csv`` (and ``.md``). ``kind`` picks the code that makes
+it; ``runs`` are run names of the same source; what a kind needs from a run folder (sample
+arrays, metrics, log...) is in ``NEEDS``, so the workflow builds only that.
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def comparability(r: Results, a: Anchor) -> str:
     the anchor's (features, sample count, IS splits)."""
     reasons = []
     if r.rehearsal:
-        reasons.append("the full-scale rehearsal (a few steps, random Inception weights)")
+        reasons.append("the full-scale rehearsal (a few iterations and samples)")
     if r.scale != "full":
         reasons.append(f"{r.scale} scale")
     if r.standins:

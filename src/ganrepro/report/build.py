@@ -87,7 +87,9 @@ def build_report(
         results,
         files,
         deviations,
-        provenance(params_path, params.label, [p for p in data if p]),
+        provenance(
+            params_path, params.label if params.rehearsal else params.scale, [p for p in data if p]
+        ),
         scale_deviations(params, full),
         trace_html(deviations.parent / "trace.yaml", full),
         estimate_html(deviations.parent / "cost.json", full),

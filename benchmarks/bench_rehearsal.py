@@ -107,6 +107,15 @@ def checks(root: Path) -> int:
     page = root / tree.report
     if not page.is_file() or "REHEARSAL of the full scale" not in page.read_text():
         failed.append(f"{tree.report}: missing or without the REHEARSAL banner")
+    else:  # the page in headless Chromium, as a reader sees it (tests/chromium.py)
+        sys.path.insert(0, str(ROOT))
+        from tests.chromium import render
+
+        shot = root / "logs/rehearsal/report.png"
+        got = render(page, root / "logs/rehearsal", shot)
+        print(f"\nreport in Chromium: {got.loaded}/{got.images} images decoded, screenshot {shot}")
+        if got.console or got.loaded != got.images or "missing</p>" in page.read_text():
+            failed.append(f"report: console {got.console}, {got.loaded}/{got.images} images")
     print(f"\nchecks: {len(failed)} failed")
     for f in failed:
         print(f"  FAILED {f}")

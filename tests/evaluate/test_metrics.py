@@ -71,3 +71,26 @@ def test_precision_recall_of_identical_sets_is_one():
     far = f + 100
     p, r, _ = precision_recall(far, f)
     assert (p, r) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("n_1", "n_2", "dim", "rel"),
+    [(500, 400, 16, 1e-10), (20, 50, 256, 1e-7), (3000, 60, 128, 1e-7)],
+)
+def test_fid_is_torch_fidelitys_quantity(n_1, n_2, dim, rel):
+    """The symmetric eigendecomposition gives torch-fidelity's FID (its general ``eigvals`` of
+    S1 S2): to 1e-10 with full-rank covariances; to 1e-7 with rank-deficient ones (fewer samples
+    than features: the rehearsal's), where both methods round the zero eigenvalues, each its own
+    way (they stand 2e-5 apart on 385 here). The same with a reference's square root given."""
+    from torch_fidelity.metric_fid import KEY_METRIC_FID, fid_statistics_to_metric
+
+    from ganrepro.evaluate.metrics import psd_sqrt
+
+    rng = np.random.default_rng(n_1)
+    mix = rng.normal(size=(dim, dim)) / np.sqrt(dim)  # correlated features
+    s1 = statistics(torch.from_numpy(rng.normal(size=(n_1, dim)) @ mix))
+    s2 = statistics(torch.from_numpy(rng.normal(loc=0.3, size=(n_2, dim)) @ mix + 0.1))
+    theirs = fid_statistics_to_metric(s1, s2, verbose=False)[KEY_METRIC_FID]
+    ours = fid(s1, s2)
+    assert ours == pytest.approx(theirs, rel=rel)
+    assert fid(s1, {**s2, "sqrt": psd_sqrt(s2["sigma"])}) == ours

@@ -1,16 +1,13 @@
-"""Metrics from features, through torch-fidelity's own functions (nothing written by hand):
-FID from Gaussian statistics, IS from logits (10 splits), KID (polynomial kernel, subsets) and
-precision/recall (k-NN balls)."""
+"""Metrics from features, through torch-fidelity's own functions: FID's statistics, IS from
+logits (10 splits), KID (polynomial kernel, subsets) and precision/recall (k-NN balls). FID's
+one matrix function is computed here: torch-fidelity's quantity, through a symmetric
+eigendecomposition (:func:`fid`), checked against torch-fidelity's own in the tests."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from torch_fidelity.metric_fid import (
-    KEY_METRIC_FID,
-    fid_features_to_statistics,
-    fid_statistics_to_metric,
-)
+from torch_fidelity.metric_fid import fid_features_to_statistics
 from torch_fidelity.metric_isc import (
     KEY_METRIC_ISC_MEAN,
     KEY_METRIC_ISC_STD,
@@ -34,8 +31,29 @@ def statistics(feat: torch.Tensor) -> dict[str, np.ndarray]:
     return fid_features_to_statistics(feat.double().cpu())
 
 
+def psd_sqrt(sigma: np.ndarray) -> np.ndarray:
+    """The symmetric square root of a covariance matrix (eigenvalues that rounding made
+    negative count as 0)."""
+    w, v = np.linalg.eigh(sigma)
+    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+
+
 def fid(stats_1: dict, stats_2: dict) -> float:
-    return fid_statistics_to_metric(stats_1, stats_2, verbose=False)[KEY_METRIC_FID]
+    """|mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr((S1 S2)^(1/2)), the Frechet distance of two
+    Gaussians. The trace term is torch-fidelity's (the sum of the square roots of the
+    eigenvalues of S1 S2), taken from the symmetric matrix R S1 R with R = S2^(1/2), which has
+    the same eigenvalues: ``eigvalsh`` instead of torch-fidelity's general ``eigvals``, about 3x
+    faster at 2048 features, and ``stats_2["sqrt"]`` (a reference's R, from
+    :func:`ganrepro.evaluate.stats.load_stats`) is reused across the FIDs against it."""
+    r = stats_2.get("sqrt")
+    if r is None:
+        r = psd_sqrt(stats_2["sigma"])
+    eig = np.linalg.eigvalsh(r @ stats_1["sigma"] @ r)
+    tr_covmean = np.sqrt(np.clip(eig, 0.0, None)).sum()
+    diff = stats_1["mu"] - stats_2["mu"]
+    return float(
+        diff @ diff + np.trace(stats_1["sigma"]) + np.trace(stats_2["sigma"]) - 2 * tr_covmean
+    )
 
 
 def inception_score(logits: torch.Tensor, splits: int = 10) -> tuple[float, float]:
@@ -86,7 +104,7 @@ def all_metrics(
     kid_mean, kid_std = kid(fake["feat"], ref["feat"], kid_subsets, kid_subset_size)
     p, r, f = precision_recall(fake["feat"], ref["feat"])
     return {
-        "fid": fid(statistics(fake["feat"]), {"mu": ref["mu"], "sigma": ref["sigma"]}),
+        "fid": fid(statistics(fake["feat"]), ref),  # ref["sqrt"]: computed once per reference
         "is_mean": is_mean,
         "is_std": is_std,
         "kid_mean": kid_mean,

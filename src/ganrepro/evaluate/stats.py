@@ -22,7 +22,7 @@ import torch
 from ganrepro.data.store import FIX as DATA_FIX
 from ganrepro.data.store import load as load_dataset
 from ganrepro.evaluate.extractors import Extractor
-from ganrepro.evaluate.metrics import fid, inception_score, statistics, white_fraction
+from ganrepro.evaluate.metrics import fid, inception_score, psd_sqrt, statistics, white_fraction
 from ganrepro.io import atomic_open, reading
 
 
@@ -150,6 +150,7 @@ def load_stats(
             "floor": floor.get(split),  # against this split's statistics (train, test)
             "mu": z[f"{key}/mu"],
             "sigma": z[f"{key}/sigma"],
+            "sqrt": psd_sqrt(z[f"{key}/sigma"]),  # FID's, once for every FID against it
             "feat": torch.from_numpy(z[f"{key}/feat"]),
             "is": tuple(z[f"{key}/is"]),
             "n": meta["splits"][split],

@@ -12,20 +12,20 @@ from ganrepro.train.runtime import RUNTIME_ENV, Runtime
 
 # The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto).
 DEVICE = config.pop("device", "auto")
-# The full-scale rehearsal (`--config rehearse=true`): the full scale's settings with
-# params.yaml's `rehearsal` budgets, in its own tree results/rehearsal/ (README).
-REHEARSE = str(config.pop("rehearse", False)).lower()
-if REHEARSE not in ("true", "false"):
-    raise WorkflowError(f"--config rehearse={REHEARSE}: expected true or false")
-REHEARSE = REHEARSE == "true"
 # So are the training step's (ganrepro.train.runtime), from $GANREPRO_RUNTIME: checked here,
 # before any job starts; the jobs inherit the variable.
 try:
     Runtime.parse(os.environ.get(RUNTIME_ENV))
 except ValueError as err:
     raise WorkflowError(f"${RUNTIME_ENV}: {err}") from None
-try:
-    PARAMS = parse_params(config, rehearse=REHEARSE)  # schema + rules, one readable message
+# The full-scale rehearsal (`--config rehearse=true`): the full scale's settings with
+# params.yaml's `rehearsal` budgets, in its own tree results/rehearsal/ (README).
+REHEARSE = str(config.pop("rehearse", False)).lower()
+if REHEARSE not in ("true", "false"):
+    raise WorkflowError(f"--config rehearse={REHEARSE}: expected true or false")
+REHEARSE = REHEARSE == "true"
+try:  # schema + rules, one readable message
+    PARAMS = parse_params(config, rehearse=REHEARSE)
 except ParamsError as err:
     raise WorkflowError(f"params.yaml: {err}") from None
 validate(config, "../schemas/params.schema.json")

@@ -245,8 +245,8 @@ MALFORMED = [
     (
         "colour",
         "blue",
-        "(top level): unknown key 'colour' (allowed: classifier, datasets, evaluation, resources, "
-        "scale, seed, seeds, sources, standins)",
+        "(top level): unknown key 'colour' (allowed: classifier, datasets, evaluation, rehearsal, "
+        "resources, scale, seed, seeds, sources, standins)",
     ),
     ("sources.frank.wgan.optim.lr", -1e-4, "sources.frank.wgan.optim.lr: must be > 0, got -0.0001"),
     (

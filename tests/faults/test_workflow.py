@@ -11,6 +11,7 @@ import time
 import pytest
 import yaml
 
+from ganrepro import layout
 from ganrepro.train import checkpoint
 
 from ..conftest import BIN, copy_repo, snakemake
@@ -18,7 +19,7 @@ from .helpers import RUN, record
 
 pytestmark = pytest.mark.slow  # real Snakemake runs
 
-TARGET = f"results/quick/runs/{RUN}/metrics.json"
+TARGET = layout.Tree("quick").run_file(RUN, 0, "metrics")
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def test_a_second_snakemake_on_the_same_folder_is_refused_by_the_lock(raced):
 
 def test_nan_losses_mark_the_run_diverged_and_the_dag_completes(raced):
     code, output = raced["a"]
-    folder = raced["repo"] / "results" / "runs" / RUN
+    folder = raced["repo"] / layout.Tree("quick").run_dir(RUN)
     metrics = json.loads((folder / "metrics.json").read_text()) if code == 0 else {}
     diverged = metrics.get("status") == "diverged" and "non-finite" in metrics.get("reason", "")
     record(code == 0 and diverged)

@@ -88,7 +88,7 @@ def test_each_training_runs_the_full_settings_for_the_rehearsals_steps(rehearsed
         assert summary["rehearsal"] == {
             "REHEARSAL": True, "steps": steps, "schedule_steps": schedule
         }, run_id  # fmt: skip
-        ckpts = sorted(p.name for p in (repo / T.run_file(run_id, 0, "ckpt")).iterdir())
+        ckpts = sorted(p.name for p in (repo / T.run_file(run_id, 0, "ckpt")).glob("step_*.pt"))
         assert len(ckpts) == 1 + raw_params["rehearsal"]["checkpoints"], ckpts  # with step 0
         config = yaml.safe_load((repo / T.run_file(run_id, 0, "config")).read_text())
         assert "rehearsal" in json.dumps(config), run_id
@@ -197,8 +197,9 @@ def test_dvc_repro_runs_a_full_scale_stage_chain_on_rehearsal_data(root, tmp_pat
     classifier and statistics, a training and its evaluation."""
     repo = copy_repo(root, tmp_path)
     tool("ganrepro", "dvc-yaml", "--scale", "full", "--rehearse", "--out", "dvc.yaml", cwd=repo)
-    git(repo, "init", "-q")
-    tool("dvc", "init", "-q", cwd=repo)
+    git(repo, "init", "-q")  # the copy has the project's .dvc/ (DVC initialised)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "copy")
     stage = "evaluate-ding-gan"
     tool("dvc", "repro", stage, cwd=repo, timeout=1800)
     ran = [json.loads(line)["job"] for line in (repo / T.resources).read_text().splitlines()]

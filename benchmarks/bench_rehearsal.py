@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_workflow import ROOT, benchmark_rows, run_scale  # noqa: E402
+
+BIN = Path(sys.executable).parent  # the environment's console scripts
 
 
 def per_rule(root: Path) -> None:
@@ -66,12 +69,12 @@ def measured(root: Path) -> dict[str, dict]:
             full = e.get("schedule_steps") or 0
             print(f"  {job:42s} {s:8.3f} {full:10d} {s * full / 3600:8.1f} {e['peak_rss_mb']:7.0f}")
     if evals:
-        print("\nevaluation (images scored through every extractor, seconds, peak RSS):")
+        print("\nevaluation (images through every extractor, their seconds, all seconds, RSS):")
         for job, e in sorted(evals.items()):
-            rate = e["images"] / e["eval_s"] if e.get("eval_s") else float("nan")
+            rate = e["images"] / e["extract_s"] if e.get("extract_s") else float("nan")
             print(
-                f"  {job:42s} {e['images']:5d} images {e['eval_s']:7.1f} s "
-                f"({rate:5.1f}/s) {e['peak_rss_mb']:7.0f} MB"
+                f"  {job:42s} {e['images']:5d} images {e['extract_s']:7.1f} s "
+                f"({rate:5.1f}/s) of {e['work_s']:7.1f} s {e['peak_rss_mb']:7.0f} MB"
             )
     others = {k: e for k, e in entries.items() if k not in trains and k not in evals}
     if others:
@@ -79,6 +82,18 @@ def measured(root: Path) -> dict[str, dict]:
         for job, e in sorted(others.items()):
             print(f"  {job:42s} {e['wall_s']:7.1f} {e['cpu_s']:7.1f} {e['peak_rss_mb']:7.0f}")
     return entries
+
+
+def sizes(root: Path, device: str) -> None:
+    """What the full scale's jobs would ask a cluster for, sized from this rehearsal."""
+    print(f"\nfull-scale resources from this rehearsal (ganrepro jobs --resources, {device}):")
+    res = subprocess.run(
+        [str(BIN / "ganrepro"), "jobs", "--resources", "--scale", "full", "--device", device],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    print(res.stdout + res.stderr, end="")
 
 
 def checks(root: Path) -> int:
@@ -144,6 +159,7 @@ def main() -> None:
         root = args.workdir
     per_rule(root)
     measured(root)
+    sizes(root, args.device)
     if not args.no_checks:
         sys.exit(1 if checks(root) else 0)
 

@@ -66,6 +66,7 @@ MinJobAge=600
 KillWait=30
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=long Nodes=ALL MaxTime=INFINITE State=UP
 CONF
 
 stop  # leftovers of an earlier start in the same directory

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -31,10 +32,17 @@ def _load(args):
 
 
 def cmd_validate(args) -> None:
+    from ganrepro.assets import AssetError, check_inception
+
     params = _load(args)
+    try:  # what the full scale's jobs need besides the file (the workflow checks it too)
+        weights = check_inception(params)
+    except AssetError as exc:
+        raise UsageError(f"{args.params}: valid, but its jobs cannot run here: {exc}") from None
     print(
         f"{args.params}: ok ({params.label}, {len(params.runs)} runs in "
         f"{len(params.sources)} sources, data: {', '.join(params.data_names())})"
+        + (f"; {weights}" if weights else "")
     )
 
 
@@ -94,8 +102,11 @@ def cmd_data_prepare(args) -> None:
             )
         with serve(args.archives) as url:
             out = prepare(args.dataset, args.out, params.datasets, raw_dir, url, manifest)
-    else:
-        out = prepare(args.dataset, args.out, params.datasets, raw_dir, args.mirror)
+    else:  # --mirror, else the workflow's (`--config mirror=...`), else the real hosts
+        from ganrepro.data.download import MIRROR_ENV
+
+        mirror = args.mirror or os.environ.get(MIRROR_ENV) or None
+        out = prepare(args.dataset, args.out, params.datasets, raw_dir, mirror)
     print(f"wrote {out}")
 
 
@@ -200,6 +211,8 @@ def cmd_jobs(args) -> None:
     table = Table(params, yaml.safe_load(Path(args.params).read_text()))
     if args.job and args.reading:
         raise UsageError("give a job or --reading KEY, not both")
+    if args.resources:
+        return _print_resources(params, table, args)
     if args.reading:
         try:
             table.value(args.reading, resolve=False)
@@ -234,6 +247,27 @@ def cmd_jobs(args) -> None:
             print(job.name)
 
 
+def _print_resources(params, table, args) -> None:
+    """What each cluster job asks the scheduler for (its first attempt), as the workflow
+    computes it (ganrepro.sizing), and where that comes from."""
+    from ganrepro.sizing import SIZED_RULES, Sizing, format_table
+
+    if args.device not in ("auto", "cpu") and not re.fullmatch(r"cuda(:\d+)?", args.device):
+        raise UsageError(f"--device {args.device}: expected auto, cpu, cuda or cuda:N")
+    sizing = Sizing(params, args.device, measurements=args.measurements)
+    jobs = [j for j in table.jobs.values() if j.rule in SIZED_RULES]
+    if args.job:
+        jobs = [j for j in jobs if j.name == args.job]
+        if not jobs:
+            raise UsageError(
+                f"no cluster job {args.job!r} at the {params.label} (see `ganrepro jobs`)"
+            )
+    asks = sizing.asks(jobs)
+    sys.stdout.write(format_table(asks))
+    for line in [*sizing.summary(asks), *sizing.problems(asks, args.retries)]:
+        print(line)
+
+
 def _device(name: str) -> str:
     from ganrepro.train.run import pick_device
 
@@ -255,13 +289,32 @@ def _extractors(params, classifier: str | None, device: str):
     ]
 
 
+def _extracted(extractors, t0: float) -> dict:
+    """An evaluation's measurement: its seconds since ``t0`` (``work_s``), and of them the
+    seconds, images and calls of feature extraction (the part that grows with the images
+    scored; the rest grows with the calls: ganrepro.sizing)."""
+    return {
+        "work_s": round(time.perf_counter() - t0, 3),
+        "extract_s": round(sum(ex.seconds for ex in extractors), 3),
+        "images": sum(ex.images_seen for ex in extractors),
+        "calls": sum(ex.calls for ex in extractors),
+    }
+
+
 def cmd_classifier_train(args) -> None:
     from ganrepro.evaluate.classifier import train_classifier
 
     params = _load(args)
+    t0 = time.perf_counter()
     info = train_classifier(
         args.data, args.out, params.classifier, seed=params.seed, threads=args.threads
     )
+    args.detail = {
+        "dataset": info["dataset"],
+        "steps": info["steps"],
+        "schedule_steps": info["schedule_steps"],
+        "work_s": round(time.perf_counter() - t0, 3),
+    }
     print(f"{info['dataset']} classifier: test accuracy {info['test_accuracy']:.4f} -> {args.out}")
 
 
@@ -272,6 +325,7 @@ def cmd_stats(args) -> None:
     args.device = _device(args.device)
     extractors = _extractors(params, args.classifier, args.device)
     ev = params.evaluation
+    t0 = time.perf_counter()
     meta = compute_stats(
         args.data,
         args.out,
@@ -282,6 +336,11 @@ def cmd_stats(args) -> None:
         n_samples_test=ev.n_samples_test,
         rehearsal=params.rehearsal is not None,
     )
+    args.detail = {
+        "dataset": meta.get("dataset"),
+        **{k: getattr(ev, k) for k in ("n_reference", "n_samples", "n_samples_test")},
+        **_extracted(extractors, t0),
+    }
     print(
         f"wrote {args.out}: {', '.join(meta['extractors'])} x "
         f"{', '.join(f'{k} ({v})' for k, v in meta['splits'].items())}"
@@ -314,8 +373,8 @@ def cmd_evaluate(args) -> None:
         "run_id": run.id,
         "dataset": run.data,
         "extractors": [ex.name for ex in extractors],
-        "images": res["images_scored"],
-        "eval_s": round(time.perf_counter() - t0, 3),
+        "images_scored": res["images_scored"],
+        **_extracted(extractors, t0),
     }
     print(
         f"{run.id} ({res['status']}): {name} FID {res['final'][name]['fid']:.2f}, "
@@ -349,7 +408,15 @@ def cmd_visuals(args) -> None:
         if not args.classifier:
             raise UsageError(f"--classifier is needed to cherry-pick {run.id} (unconditional)")
         classify = _classify(args.classifier, args.device)
+    t0 = time.perf_counter()
     save_samples(args.out, sample_part(sampler, params.evaluation, args.part, classify))
+    args.detail = {
+        "run_id": run.id,
+        "part": args.part,
+        "drawn": sampler.drawn,
+        "cherry_pool": params.evaluation.cherry_pool,
+        "work_s": round(time.perf_counter() - t0, 3),
+    }
     print(f"wrote {args.out}: {args.part} of {run.id} at step {sampler.step}")
 
 
@@ -490,6 +557,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("job", nargs="?", help="a job, e.g. train-frank-wgan: what it reads and writes")
     p.add_argument("--reading", metavar="KEY", help="only the jobs that read KEY (dotted)")
+    p.add_argument(
+        "--resources",
+        action="store_true",
+        help="what each cluster job asks for (threads, GPUs, memory, runtime) and from where: "
+        "at the full scale, the rehearsal's measurements (a dry run prints the threads capped)",
+    )
+    p.add_argument("--device", default="auto", help="with --resources: the workflow's device")
+    p.add_argument(
+        "--retries", type=int, default=2, help="with --resources: the profile's retries (2)"
+    )
+    p.add_argument(
+        "--measurements",
+        metavar="JSONL",
+        help="with --resources: the rehearsal's measurements (results/rehearsal/resources.jsonl)",
+    )
     _params_args(p)
     p.set_defaults(func=cmd_jobs)
 
@@ -630,7 +712,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--mirror",
         metavar="URL_OR_DIR",
         help="fetch each archive from URL_OR_DIR/{dataset}/{file} instead of its host (the "
-        "md5s stay the real ones)",
+        "md5s stay the real ones; default: $GANREPRO_MIRROR, which the workflow's "
+        "`--config mirror=...` sets)",
     )
     p.add_argument(
         "--archives",
@@ -700,6 +783,17 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def _sized(command: str, args) -> tuple[str, str] | None:
+    """(rule, subject) of a job whose cost :mod:`ganrepro.sizing` scales to the full scale."""
+    if command in ("train", "evaluate"):
+        return command, args.run
+    if command == "visuals":
+        return command, f"{args.run}/{args.part}"
+    if command in ("stats", "classifier train"):
+        return command.split()[0], Path(args.data).stem
+    return None
+
+
 def job_name(command: str, args) -> str | None:
     """The job-table name (:mod:`ganrepro.jobs`) of a command line, for the commands the
     workflow runs as jobs that cost something; None for the others."""
@@ -747,6 +841,12 @@ def _record(command: str, args, meter) -> None:
     if tree not in Path(args.out).resolve().parents:
         return
     meter.detail = {"rule": command, "tree": params.tree, **getattr(args, "detail", {})}
+    sized = _sized(command, args)
+    if sized:  # what a full-scale job of the same settings is sized from (ganrepro.sizing)
+        from ganrepro.measure import settings_key
+
+        meter.detail |= {"sizing": {"rule": sized[0], "subject": sized[1]}}
+        meter.detail["sizing"]["key"] = settings_key(params, *sized)
     device = getattr(args, "device", None)
     if device == "auto":  # what `auto` picked (train resolves it itself)
         torch = sys.modules.get("torch")

@@ -105,6 +105,7 @@ class Job:
     code: tuple[str, ...]
     values: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
     knobs: tuple[str, ...] = ()  # runtime knobs the workflow appends: device, threads
+    subject: str = ""  # what it works on: a run id, "run_id/part" (visuals) or a dataset
     tree: layout.Tree = field(repr=False, compare=False, default=layout.Tree("quick"))
 
     @property
@@ -268,6 +269,7 @@ def _build(t: Table, params: Params):
             ),
             inputs=served,
             outputs={"data": T.data(d)},
+            subject=d,
         )
         yield t.job(
             "classifier",
@@ -280,6 +282,7 @@ def _build(t: Table, params: Params):
             inputs={"data": T.data(d)},
             outputs={"classifier": T.classifier(d)},
             knobs=("threads",),
+            subject=d,
         )
         yield t.job(
             "stats",
@@ -293,6 +296,7 @@ def _build(t: Table, params: Params):
             inputs={"data": T.data(d), "classifier": T.classifier(d), **weights},
             outputs={"stats": T.stats(d)},
             knobs=("device",),
+            subject=d,
         )
     drawn: dict[str, set[str]] = {}  # run -> the sample parts its figures draw (seed 0)
     for source, items in catalog.FIGURES.items():
@@ -318,6 +322,7 @@ def _build(t: Table, params: Params):
                 inputs={"data": T.data(run.data)},
                 outputs=trained,
                 knobs=("device", "threads"),
+                subject=run_id,
             )
             yield t.job(
                 "evaluate",
@@ -338,6 +343,7 @@ def _build(t: Table, params: Params):
                 },
                 outputs={"metrics": T.run_file(run_id, k, "metrics")},
                 knobs=("device", "threads"),
+                subject=run_id,
             )
         for part in sorted(drawn.get(run_id, ())):
             inputs = {"checkpoint": T.run_file(run_id, 0, "checkpoint")}
@@ -357,6 +363,7 @@ def _build(t: Table, params: Params):
                 inputs=inputs,
                 outputs={"out": T.run_file(run_id, 0, part)},
                 knobs=("device", "threads"),
+                subject=f"{run_id}/{part}",
             )
     for kind, registry, path_of in (
         ("figure", catalog.FIGURES, T.figure),

@@ -12,6 +12,7 @@ interleave; a job that ran twice has two lines, the later one current.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import platform
@@ -19,8 +20,10 @@ import resource
 import socket
 import sys
 import time
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 
 class Meter:
@@ -107,3 +110,23 @@ def read(path: str | Path) -> dict[str, dict]:
             continue
         current[entry["job"]] = entry
     return current
+
+
+def settings_key(params: Any, rule: str, subject: str) -> str:
+    """What a job's cost depends on, as a hash: the full-scale settings of the run or dataset
+    ``subject`` that the job of ``rule`` works with, without the rehearsal's budgets (the
+    rehearsal's measurement and the full job it sizes share the key; any other change of
+    settings changes it). ``subject``: a run id, "run_id/part" (visuals) or a dataset."""
+    ev = params.evaluation
+    if rule in ("classifier", "stats"):
+        what: dict = {"dataset": subject, "extractors": list(ev.extractors)}
+        if rule == "classifier":
+            what = {"dataset": subject, **asdict(replace(params.classifier, max_steps=None))}
+    else:
+        run = params.run("/".join(subject.split("/")[:2]))
+        run = replace(run, rehearsal=None, eval=replace(run.eval, checkpoints=0))
+        what = {"run": run.to_dict(), "part": subject.split("/")[2:]}
+        if rule != "train":
+            what["extractors"] = list(ev.extractors)
+    blob = json.dumps({"rule": rule, **what}, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]

@@ -143,6 +143,7 @@ DATACLASSES = {
     "classifier": (types.ClassifierConfig, {"max_steps"}),  # the rehearsal's
     "rehearsal": (types.RehearsalConfig, set()),
     "job": (types.Resources, set()),
+    "sizing": (types.SizingConfig, set()),
 }
 
 

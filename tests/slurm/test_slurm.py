@@ -57,6 +57,15 @@ def jobs(state: Path) -> list[dict[str, str]]:
     return [dict(re.findall(r"(\w+)=(\S*)", line)) for line in log.read_text().splitlines()]
 
 
+def minutes(limit: str) -> int:
+    """A SLURM time limit ("15", "00:30:00", "1-00:00:00") in minutes."""
+    if limit.isdigit():
+        return int(limit)
+    days, _, clock = limit.rpartition("-")
+    h, m, sec = (int(x) for x in clock.split(":"))
+    return int(days or 0) * 1440 + h * 60 + m + (sec > 0)
+
+
 TARGETS = [
     "results/quick/runs/ding/gan/metrics.json",  # BCE, MLP
     "results/quick/runs/frank/wgan/metrics.json",  # Wasserstein + clipping, DCGAN
@@ -108,8 +117,19 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
 
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     target = "results/quick/runs/frank/wgan_gp/checkpoint.pt"
+    # the plugin's partition configuration: the job (15 min at the quick scale) fits only "long"
+    partitions = tmp_path / "partitions.yaml"
+    partitions.write_text(
+        yaml.safe_dump(
+            {"partitions": {"debug": {"max_runtime": 10}, "long": {"max_runtime": 2880}}}
+        )
+    )
     proc = subprocess.Popen(
-        [str(BIN / "snakemake"), "--profile", "slurm", target],
+        [
+            str(BIN / "snakemake"),
+            *("--profile", "slurm", target),
+            *("--slurm-partition-config", str(partitions)),
+        ],
         cwd=repo,
         env=env,
         stdout=subprocess.PIPE,
@@ -136,8 +156,14 @@ def test_a_cancelled_training_job_is_retried_and_resumes_to_the_same_bytes(clust
         proc.send_signal(signal.SIGINT)
         raise
     assert proc.returncode == 0, out[-4000:]
-    states = [j["JobState"] for j in jobs(cluster) if int(j["JobId"]) >= int(running[0])]
+    tried = [j for j in jobs(cluster) if int(j["JobId"]) >= int(running[0])]
+    states = [j["JobState"] for j in tried]
     assert states[0] == "CANCELLED" and states[-1] == "COMPLETED", states
+    # each attempt asked for attempt x the first one's time, in the partition that fits it
+    runtime = yaml.safe_load((repo / "params.yaml").read_text())["resources"]["train"]["runtime"]
+    limits = [minutes(j["TimeLimit"]) for j in tried]
+    assert limits == [runtime["quick"] * (a + 1) for a in range(len(tried))], tried
+    assert {j["Partition"] for j in tried} == {"long"}, tried
     folder = repo / "results/quick/runs/frank/wgan_gp"
     assert (folder / "checkpoint.pt").read_bytes() == (
         tmp_path / "reference/checkpoint.pt"

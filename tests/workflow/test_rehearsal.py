@@ -18,7 +18,9 @@ import yaml
 
 from ganrepro import layout, measure
 from ganrepro.config import load_params
+from ganrepro.measure import settings_key
 from ganrepro.report.anchors import ANCHORS
+from ganrepro.sizing import evaluation_plan
 from ganrepro.train.adversarial import total_iterations
 
 from ..conftest import copy_repo, git, require_free_space, snakemake, tool
@@ -112,6 +114,7 @@ def test_evaluation_runs_inception_at_full_shapes(rehearsed, raw_params):
 
 def test_every_job_measured_its_time_and_peak_memory(rehearsed, raw_params):
     repo, _ = rehearsed
+    rehearsal_params = load_params(repo / "params.yaml", rehearse=True)
     steps = raw_params["rehearsal"]["steps"]
     entries = measure.read(repo / T.resources)
     for run_id in SLICE:
@@ -119,7 +122,14 @@ def test_every_job_measured_its_time_and_peak_memory(rehearsed, raw_params):
         e = entries[job]
         assert e["peak_rss_mb"] > 100 and e["device"] == "cpu" and e["device_name"]
         assert e["s_per_step"] > 0 and e["steps"] == steps and e["schedule_steps"] > steps
-        assert entries[f"evaluate-{run_id.replace('/', '-')}"]["images"] > 0
+        # what each evaluation extracted is what ganrepro.sizing plans for it (the best
+        # checkpoint is scored again unless it is the final one)
+        ev = entries[f"evaluate-{run_id.replace('/', '-')}"]
+        n_ext = len(rehearsal_params.evaluation.extractors)
+        plans = [evaluation_plan(rehearsal_params, run_id, best) for best in (False, True)]
+        assert (ev["images"], ev["calls"]) in [(i * n_ext, c * n_ext) for i, c in plans], run_id
+        assert 0 < ev["extract_s"] < ev["work_s"] < ev["wall_s"]
+        assert ev["sizing"]["key"] == settings_key(rehearsal_params, "evaluate", run_id)
     rules = {e["rule"] for e in entries.values()}
     assert {"rehearse archives", "rehearse inception", "data prepare", "classifier train"} <= rules
     assert {"stats", "train", "evaluate", "visuals", "figure"} <= rules

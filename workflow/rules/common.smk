@@ -3,21 +3,35 @@
 # naming the key. Every job's files, command and settings come from ganrepro.jobs (the same
 # table dvc.yaml is generated from); the rules below only name the patterns and the resources.
 import os
+import re
 
 from snakemake.utils import validate
 
 from ganrepro import jobs as job_table, layout
+from ganrepro.assets import AssetError, check_assets
 from ganrepro.config import ParamsError, parse_params
+from ganrepro.data.download import MIRROR_ENV
+from ganrepro.sizing import Sizing
 from ganrepro.train.runtime import RUNTIME_ENV, Runtime
 
-# The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto).
-DEVICE = config.pop("device", "auto")
+# The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto),
+# checked here (without importing torch) so that a typo fails before any job is submitted.
+DEVICE = str(config.pop("device", "auto"))
+if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", DEVICE):
+    raise WorkflowError(
+        f"--config device={DEVICE}: expected auto, cpu, cuda or cuda:N (auto: cuda if present)"
+    )
 # So are the training step's (ganrepro.train.runtime), from $GANREPRO_RUNTIME: checked here,
 # before any job starts; the jobs inherit the variable.
 try:
     Runtime.parse(os.environ.get(RUNTIME_ENV))
 except ValueError as err:
     raise WorkflowError(f"${RUNTIME_ENV}: {err}") from None
+# Where the real datasets' archives come from instead of their hosts (`--config
+# mirror=URL_OR_FOLDER`, {mirror}/{dataset}/{file}; the md5s stay the real ones): passed to
+# `ganrepro data prepare` as $GANREPRO_MIRROR, so it changes no result and reruns nothing.
+if "mirror" in config:
+    os.environ[MIRROR_ENV] = str(config.pop("mirror"))
 # The full-scale rehearsal (`--config rehearse=true`): the full scale's settings with
 # params.yaml's `rehearsal` budgets, in its own tree results/rehearsal/ (README).
 REHEARSE = str(config.pop("rehearse", False)).lower()
@@ -32,8 +46,44 @@ validate(config, "../schemas/params.schema.json")
 
 JOBS = job_table.Table(PARAMS, config)
 JOBS.write_stamps()  # each job's settings file (an input: see job_inputs)
-RES = PARAMS.resources
 TREE = JOBS.tree  # results/{scale}/, or results/rehearsal/: every path below is in it
+# What can be known before submission is checked here and said once (a dry run still shows its
+# plan); a run stops in `onstart`, before any job runs or is submitted.
+STOPS = []
+try:  # the assets the jobs need from outside (ganrepro.assets)
+    for line in check_assets(PARAMS, JOBS, os.environ.get(MIRROR_ENV)):
+        logger.info(line)
+except AssetError as err:
+    STOPS += str(err).splitlines()
+
+# What each job asks the scheduler for (ganrepro.sizing): at the full scale, sized from the
+# latest rehearsal's measurements on the same device; a retry (Snakemake's `attempt`) asks for
+# attempt x the first attempt's time, up to resources.sizing.max_runtime.
+SIZING = Sizing(PARAMS, DEVICE)
+ASKS = {a.job: a for a in SIZING.asks(JOBS.jobs.values())}
+if workflow.is_main_process:
+    for line in SIZING.summary(list(ASKS.values())):
+        logger.info(line)
+    for line in [*STOPS, *SIZING.problems(list(ASKS.values()), retries=2)]:
+        logger.warning(f"a run stops here: {line}")
+
+
+onstart:
+    # the jobs that cannot fit the partition over their attempts (a cluster only: a local run
+    # has no time limit); Snakemake's --retries is known from here on
+    retries = workflow.execution_settings.retries
+    too_long = (
+        SIZING.problems(list(ASKS.values()), retries)
+        if workflow.non_local_exec
+        else []
+    )
+    if STOPS or too_long:
+        raise WorkflowError(
+            "nothing was run or submitted:\n" + "\n".join(STOPS + too_long)
+        )
+
+
+THREADS = {step: res.threads for step, res in PARAMS.resources.items()}
 
 
 def job(first_output):
@@ -64,6 +114,21 @@ def job_params(first_output):
     }
 
 
+def job_resources(first_output):
+    """The resources of the job whose first output is ``first_output``: GPUs (their SLURM
+    type, and CPUs per GPU), memory and runtime, the runtime growing with the attempt.
+    """
+    find = job(first_output)
+    ask = lambda wildcards: ASKS[find(wildcards).name]
+    return {
+        "gpu": lambda wildcards: ask(wildcards).gpu,
+        "gpu_model": lambda wildcards: ask(wildcards).gpu_model,
+        "cpus_per_gpu": lambda wildcards: ask(wildcards).cpus_per_gpu,
+        "mem_mb": lambda wildcards: ask(wildcards).mem_mb,
+        "runtime": lambda wildcards, attempt: ask(wildcards).runtime_at(attempt),
+    }
+
+
 def run_outputs(names, run_id, k):
     """The named run files of a run-id and seed pattern."""
     return {
@@ -86,6 +151,7 @@ wildcard_constraints:
 
 
 localrules:
+    assets,
     prepare_data,
     report,
     figure,

@@ -57,3 +57,13 @@ if PARAMS.rehearsal:
             **job_params(TREE.inception),
         shell:
             "{params.cmd} > {log} 2>&1"
+
+
+# Everything the jobs need from outside, fetched where the workflow runs (the login node on a
+# cluster), so that every submitted job runs offline: `snakemake --cores 1 assets --config
+# scale=full [mirror=URL_OR_FOLDER]`. The Inception weights were checked when the workflow
+# loaded (ganrepro.assets); prepare_data is a local rule.
+rule assets:
+    input:
+        [j.outputs["data"] for j in JOBS.jobs.values() if j.rule == "prepare_data"],
+        [TREE.inception] if PARAMS.rehearsal else [],

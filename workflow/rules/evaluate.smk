@@ -20,7 +20,9 @@ rule classifier:
         TREE.log("benchmarks/classifier/{dataset}.tsv")
     conda:
         "../envs/ganrepro.yaml"
-    threads: RES["evaluate"].threads
+    threads: THREADS["evaluate"]
+    resources:
+        **job_resources(CLASSIFIER),
     params:
         **job_params(CLASSIFIER),
     shell:
@@ -38,11 +40,9 @@ rule stats:
         TREE.log("benchmarks/stats/{dataset}.tsv")
     conda:
         "../envs/ganrepro.yaml"
-    threads: RES["evaluate"].threads
+    threads: THREADS["evaluate"]
     resources:
-        gpu=RES["evaluate"].gpu,
-        mem_mb=RES["evaluate"].mem_mb,
-        runtime=RES["evaluate"].runtime,
+        **job_resources(STATS),
     params:
         **job_params(STATS),
         device=DEVICE,
@@ -61,11 +61,9 @@ rule evaluate:
         TREE.log("benchmarks/evaluate/{source}/{run}.tsv")
     conda:
         "../envs/ganrepro.yaml"
-    threads: RES["evaluate"].threads
+    threads: THREADS["evaluate"]
     resources:
-        gpu=RES["evaluate"].gpu,
-        mem_mb=RES["evaluate"].mem_mb,
-        runtime=RES["evaluate"].runtime,
+        **job_resources(EVALUATE),
     params:
         **job_params(EVALUATE),
         device=DEVICE,
@@ -82,6 +80,8 @@ use rule evaluate as evaluate_seed with:
         TREE.log("evaluate/{source}/{run}/seed{k}.log"),
     benchmark:
         TREE.log("benchmarks/evaluate/{source}/{run}/seed{k}.tsv")
+    resources:
+        **job_resources(EVALUATE_SEED),
     params:
         **job_params(EVALUATE_SEED),
         device=DEVICE,
@@ -98,11 +98,9 @@ rule visuals:
         TREE.log("benchmarks/visuals/{source}/{run}/{part}.tsv")
     conda:
         "../envs/ganrepro.yaml"
-    threads: RES["evaluate"].threads
+    threads: THREADS["evaluate"]
     resources:
-        gpu=RES["evaluate"].gpu,
-        mem_mb=RES["evaluate"].mem_mb,
-        runtime=RES["evaluate"].runtime,
+        **job_resources(VISUALS),
     params:
         **job_params(VISUALS),
         device=DEVICE,

@@ -18,11 +18,9 @@ rule train:
         TREE.log("benchmarks/train/{source}/{run}.tsv")
     conda:
         "../envs/ganrepro.yaml"
-    threads: RES["train"].threads
+    threads: THREADS["train"]
     resources:
-        gpu=RES["train"].gpu,
-        mem_mb=RES["train"].mem_mb,
-        runtime=RES["train"].runtime,
+        **job_resources(TRAIN),
     params:
         **job_params(TRAIN),
         device=DEVICE,
@@ -39,6 +37,8 @@ use rule train as train_seed with:
         TREE.log("train/{source}/{run}/seed{k}.log"),
     benchmark:
         TREE.log("benchmarks/train/{source}/{run}/seed{k}.tsv")
+    resources:
+        **job_resources(TRAIN_SEED),
     params:
         **job_params(TRAIN_SEED),
         device=DEVICE,

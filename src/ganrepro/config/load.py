@@ -32,6 +32,7 @@ from ganrepro.config.types import (
     Resources,
     RunConfig,
     ScheduleConfig,
+    SizingConfig,
 )
 from ganrepro.config.usage import check_used
 from ganrepro.data.registry import DATASETS
@@ -257,7 +258,8 @@ def parse_params(raw: Any, scale: str | None = None, rehearse: bool = False) -> 
         datasets=DatasetsConfig(**r["datasets"]),
         evaluation=EvaluationConfig(**{k: _tuple(v) for k, v in r["evaluation"].items()}),
         classifier=ClassifierConfig(**r["classifier"]),
-        resources={step: Resources(**v) for step, v in r["resources"].items()},
+        resources={step: Resources(**v) for step, v in r["resources"].items() if step != "sizing"},
+        sizing=SizingConfig(**r["resources"]["sizing"]),
         runs=runs,
     )
     return rehearsal(params, r.get("rehearsal")) if rehearse else params

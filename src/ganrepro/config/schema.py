@@ -76,7 +76,19 @@ DESCRIPTIONS = {
     "resources.*.gpu": "GPUs",
     "resources.*.threads": "CPU threads",
     "resources.*.mem_mb": "memory in MB",
-    "resources.*.runtime": "wall-time limit in minutes",
+    "resources.*.runtime": "wall-time limit in minutes (full scale: used only for a job the "
+    "rehearsal has not measured; see resources.sizing)",
+    "resources.*.gpu_model": "the GPU type asked for (SLURM --gpus=MODEL:N), e.g. a100; empty: "
+    "any; a full run is sized only from a rehearsal measured on a GPU whose name contains it",
+    "resources.sizing": "full scale: runtime and memory from the latest rehearsal on the same "
+    "device (results/rehearsal/resources.jsonl; README, Run on a cluster)",
+    "resources.sizing.time_margin": "runtime = (setup + s/step x the schedule, or per image x "
+    "images) x this",
+    "resources.sizing.mem_margin": "mem_mb = (peak RSS + data the rehearsal did not load) x this",
+    "resources.sizing.min_runtime": "minutes: no sized job asks for less",
+    "resources.sizing.max_runtime": "minutes: the partition's limit. Attempt a asks for a x the "
+    "first attempt's time, up to this; training resumes across attempts (a training that "
+    "cannot finish within them, or an evaluation over this, is refused before submission)",
     "rehearsal": "the full-scale rehearsal (--config rehearse=true): every full-scale setting "
     "except these; everything it writes says REHEARSAL and lives in results/rehearsal/",
     "rehearsal.steps": "generator iterations (CFG-GAN: stages) each training runs of its "
@@ -182,6 +194,7 @@ LEAVES: dict[str, Schema] = {
         "uniqueItems": True,
     },
     "path_or_null": {"type": ["string", "null"]},
+    "gpu_model": {"type": "string", "pattern": "^[A-Za-z0-9_.]*$"},
     "run_ids": {
         "type": "array",
         "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$"},
@@ -250,7 +263,21 @@ SECTIONS: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
         {"width": "pos_int", "epochs": "pos_int", "lr": "pos_num", "batch_size": "pos_int"},
         ("*",),
     ),
-    "resources": ("resources.", {"train": "job", "evaluate": "job"}, ("*",)),
+    "resources": (
+        "resources.",
+        {"train": "job", "evaluate": "job", "sizing": "sizing"},
+        ("*",),
+    ),
+    "sizing": (
+        "resources.sizing.",
+        {
+            "time_margin": "pos_num",
+            "mem_margin": "pos_num",
+            "min_runtime": "pos_int",
+            "max_runtime": "pos_int",
+        },
+        ("*",),
+    ),
     "rehearsal": (
         "rehearsal.",
         {
@@ -265,7 +292,13 @@ SECTIONS: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
     ),
     "job": (
         "resources.*.",
-        {"gpu": "nonneg_int", "threads": "pos_int", "mem_mb": "pos_int", "runtime": "pos_int"},
+        {
+            "gpu": "nonneg_int",
+            "gpu_model": "gpu_model",
+            "threads": "pos_int",
+            "mem_mb": "pos_int",
+            "runtime": "pos_int",
+        },
         ("*",),
     ),
     "run": (

@@ -180,9 +180,21 @@ class EvaluationConfig:
 @dataclass(frozen=True)
 class Resources:
     gpu: int
+    gpu_model: str  # SLURM's GPU type; "": any
     threads: int
     mem_mb: int
     runtime: int  # minutes
+
+
+@dataclass(frozen=True)
+class SizingConfig:
+    """params.yaml's ``resources.sizing``: how a full-scale job's resources follow from the
+    rehearsal's measurements (:mod:`ganrepro.sizing`)."""
+
+    time_margin: float
+    mem_margin: float
+    min_runtime: int  # minutes
+    max_runtime: int  # minutes: the partition's limit
 
 
 @dataclass(frozen=True)
@@ -218,6 +230,7 @@ class Params:
     resources: dict[str, Resources]
     runs: dict[str, RunConfig] = field(default_factory=dict)  # keyed by "source/run"
     rehearsal: RehearsalConfig | None = None  # set: the full-scale rehearsal
+    sizing: SizingConfig | None = None  # resources.sizing (None: params built by hand)
 
     @property
     def tree(self) -> str:

@@ -34,6 +34,10 @@ from ganrepro.data.registry import RemoteFile
 CHUNK = 1 << 20
 
 
+# the mirror the workflow passes to `ganrepro data prepare` (`--config mirror=...`)
+MIRROR_ENV = "GANREPRO_MIRROR"
+
+
 class DownloadError(RuntimeError):
     """A file could not be obtained; the message says what to fetch by hand and where to put it."""
 

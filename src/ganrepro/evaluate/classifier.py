@@ -112,7 +112,14 @@ def train_classifier(
     buf = io.BytesIO()
     torch.save(payload, buf)
     atomic_write(out, lambda fh: fh.write(buf.getbuffer()))
-    return {"dataset": train.name, "test_accuracy": acc, "sha256": sha256(out)}
+    return {
+        "dataset": train.name,
+        "test_accuracy": acc,
+        "sha256": sha256(out),
+        "steps": steps,
+        # what the full schedule is, whether or not the rehearsal stopped it early
+        "schedule_steps": cfg.epochs * -(-len(x) // cfg.batch_size),
+    }
 
 
 def load_classifier(path: str | Path, device="cpu") -> tuple[DomainClassifier, dict]:

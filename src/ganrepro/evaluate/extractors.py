@@ -12,6 +12,7 @@ same format (``inception.write_random_weights``).
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,6 +117,10 @@ class Extractor:
     weights: Path
     info: dict = field(default_factory=dict)
     weights_sha256: str | None = None  # of the file the module was loaded from (None: hash it)
+    # what it has done so far (the job's measurement: ganrepro.measure, ganrepro.sizing)
+    images_seen: int = field(default=0, compare=False)
+    calls: int = field(default=0, compare=False)
+    seconds: float = field(default=0.0, compare=False)
 
     def __post_init__(self):
         if self.weights_sha256 is None:
@@ -138,6 +143,7 @@ class Extractor:
         feats, logits = [], []
         device = self.device
         batch_size = batch_size or self.default_batch_size()
+        t0 = time.perf_counter()
         for i in range(0, len(images), batch_size):
             x = images[i : i + batch_size].to(device)
             if self.name == "inception" and x.shape[1] == 1:
@@ -145,6 +151,9 @@ class Extractor:
             f, lg = self.module(x)
             feats.append(f.double().cpu())
             logits.append(lg.double().cpu())
+        self.images_seen += len(images)
+        self.calls += 1
+        self.seconds += time.perf_counter() - t0
         return {"feat": torch.cat(feats), "logits": torch.cat(logits)}
 
     def protocol(self) -> dict:

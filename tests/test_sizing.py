@@ -12,8 +12,17 @@ import pytest
 
 from ganrepro.config import load_params, parse_params
 from ganrepro.jobs import Table
-from ganrepro.measure import settings_key
-from ganrepro.sizing import Sizing, evaluation_plan, format_table
+from ganrepro.measure import pairwise, settings_key
+from ganrepro.sizing import (
+    REAL_SPLITS,
+    Sizing,
+    evaluation_calls,
+    evaluation_plan,
+    format_table,
+    model_matches,
+    stats_images,
+)
+from ganrepro.train.runtime import Runtime
 
 from .conftest import ROOT
 
@@ -35,8 +44,12 @@ def table(full, raw_params):
     return Table(full, raw_params)
 
 
+KNOBS = Runtime.parse(None).to_dict()  # the training step's default knobs
+
+
 def line(rehearsal, job, rule, subject, device="cpu", name="AMD EPYC 7B13", **detail):
     """A resources.jsonl line as the rehearsal's job writes it (ganrepro.cli._record)."""
+    knobs = KNOBS if rule == "train" else None
     return {
         "job": job,
         "wall_s": 10.0,
@@ -48,7 +61,7 @@ def line(rehearsal, job, rule, subject, device="cpu", name="AMD EPYC 7B13", **de
         "sizing": {
             "rule": rule,
             "subject": subject,
-            "key": settings_key(rehearsal, rule, subject),
+            "key": settings_key(rehearsal, rule, subject, knobs),
         },
         **detail,
     }
@@ -96,30 +109,68 @@ def test_a_training_is_sized_from_its_seconds_per_step_times_the_schedule(
     assert (seed2.runtime, seed2.mem_mb) == (ask.runtime, ask.mem_mb)
 
 
-def test_an_evaluation_is_sized_per_image_and_per_call(full, rehearsal, table, tmp_path):
-    images_r, calls_r = evaluation_plan(rehearsal, RUN)
-    n_ext = len(full.evaluation.extractors)
+def test_an_evaluation_is_sized_per_image_per_pair_and_per_call(full, rehearsal, table, tmp_path):
+    ev = full.evaluation
+    n_ext = len(ev.extractors)
+    r_calls = evaluation_calls(rehearsal, RUN)
+    r_pairs = sum(
+        pairwise(n, 50, ev.kid_subsets, rehearsal.evaluation.kid_subset_size) for n, _ in r_calls
+    )
     entry = line(
         rehearsal,
         "evaluate-ding-wgan_gp",
         "evaluate",
         RUN,
-        work_s=8.0,
+        work_s=9.0,
         extract_s=6.0,
-        images=images_r * n_ext,
-        calls=calls_r * n_ext,
+        pairwise_s=1.0,
+        images=sum(n for n, _ in r_calls) * n_ext,
+        calls=len(r_calls) * n_ext,
+        pairs=r_pairs * n_ext,
     )
     path = write(tmp_path, entry)
     ask = Sizing(full, "cpu", measurements=path).ask(table.jobs["evaluate-ding-wgan_gp"])
-    images, calls = evaluation_plan(full, RUN)
-    per_image = 6.0 / (images_r * n_ext)
-    per_call = 2.0 / (calls_r * n_ext)
-    need = (2.0 + per_image * images * n_ext + per_call * calls * n_ext) * 1.5
-    assert ask.runtime == max(full.sizing.min_runtime, math.ceil(need / 60))
+    calls = evaluation_calls(full, RUN)
+    ref = {"train": min(ev.n_reference, 60_000), "test": min(ev.n_reference, 10_000)}
+    pairs = sum(pairwise(n, ref[s], ev.kid_subsets, ev.kid_subset_size) for n, s in calls)
+    need = 1.5 * (
+        (10.0 - 9.0)  # setup: the job's wall time outside its work
+        + 6.0 / (sum(n for n, _ in r_calls) * n_ext) * sum(n for n, _ in calls) * n_ext
+        + 1.0 / (r_pairs * n_ext) * pairs * n_ext
+        + 2.0 / (len(r_calls) * n_ext) * len(calls) * n_ext
+    )
+    assert ask.need_s == pytest.approx(need)
+    assert ask.runtime == min(max(10, math.ceil(need / 60)), full.sizing.max_runtime)
+    # memory: both splits' reference features, the largest call's features and logits, and
+    # precision/recall's 10,000-row distance block with its concatenation
+    largest = max(n for n, _ in calls)
+    refs = (ref["train"] + ref["test"]) * (2048 + 128) * 8
+    feats = 2 * largest * (2048 + 1008 + 128 + 10) * 8
+    prc = 2 * min(10_000, largest) * ref["train"] * 4
+    assert ask.mem_mb == math.ceil((1000.0 + (refs + feats + prc) / 2**20) * 1.5)
+    assert [ask.mem_at(a) for a in (1, 2)] == [ask.mem_mb, 2 * ask.mem_mb]
+
+
+def test_statistics_are_sized_from_the_real_split_sizes(full):
+    from ganrepro.data.synthetic import SIZES
+
+    for name, splits in SIZES.items():  # the rehearsal's labelled splits are the real ones
+        assert {k: v for k, v in REAL_SPLITS[name].items() if k != "unlabeled"} == splits
     ev = full.evaluation
-    largest = max(ev.n_samples, ev.n_samples_curve, ev.n_samples_test)
-    feats_mb = 2 * largest * max({"inception": 2048, "classifier": 512}[x] for x in ev.extractors)
-    assert ask.mem_mb == math.ceil((1000.0 + feats_mb * 8 / 2**20) * 1.5)
+    n = ev.n_reference
+    assert stats_images(full, "mnist") == (
+        min(n, 60_000) + min(n, 10_000) + min(ev.n_samples, 10_000) + min(ev.n_samples_test, 60_000)
+    )
+
+
+def test_a_gpu_type_matches_whole_words_of_the_devices_name():
+    a100 = "NVIDIA A100-SXM4-80GB"
+    assert model_matches("a100", a100) and model_matches("A100", a100)
+    assert model_matches("a100_80gb", a100) and model_matches("", a100)
+    assert not model_matches("a10", a100) and not model_matches("a100_40gb", a100)
+    assert not model_matches("l4", "NVIDIA L40S") and model_matches("l40s", "NVIDIA L40S")
+    assert not model_matches("a40", "NVIDIA RTX A4000")
+    assert model_matches("h100", "NVIDIA H100 80GB HBM3")
 
 
 def test_the_evaluation_plan_counts_what_evaluate_scores(full):
@@ -181,6 +232,10 @@ def test_a_measurement_from_another_device_or_other_settings_is_not_used(
     changed = parse_params(fresh_raw, "full")
     ask = Sizing(changed, "cpu", measurements=cpu).ask(Table(changed, fresh_raw).jobs[job.name])
     assert ask.source == "params.yaml" and "other settings of ding/wgan_gp" in ask.why
+    # a training rehearsed with other runtime knobs (bf16) sizes no fp32 run, and vice versa
+    bf16 = {**KNOBS, "autocast": "bf16"}
+    assert Sizing(full, "cpu", measurements=cpu, runtime=bf16).ask(job).source == "params.yaml"
+    assert Sizing(full, "cpu", measurements=cpu, runtime=KNOBS).ask(job).source == "rehearsal"
     lines = Sizing(changed, "cpu", measurements=cpu).summary([ask])
     assert "other settings of ding/wgan_gp" in lines[1]
 

@@ -173,6 +173,7 @@ def cmd_train(args) -> None:
         runtime=runtime,
     )
     compute = summary["compute"]
+    args.runtime_knobs = runtime.to_dict()  # what the step's speed depends on (the sizing key)
     args.detail = {
         "run_id": run.id,
         "seed_index": args.seed_index,
@@ -254,7 +255,13 @@ def _print_resources(params, table, args) -> None:
 
     if args.device not in ("auto", "cpu") and not re.fullmatch(r"cuda(:\d+)?", args.device):
         raise UsageError(f"--device {args.device}: expected auto, cpu, cuda or cuda:N")
-    sizing = Sizing(params, args.device, measurements=args.measurements)
+    from ganrepro.train.runtime import RUNTIME_ENV, Runtime
+
+    try:  # the step's knobs the jobs will run with: part of a training's sizing key
+        runtime = Runtime.parse(os.environ.get(RUNTIME_ENV)).to_dict()
+    except ValueError as exc:
+        raise UsageError(f"${RUNTIME_ENV}: {exc}") from None
+    sizing = Sizing(params, args.device, measurements=args.measurements, runtime=runtime)
     jobs = [j for j in table.jobs.values() if j.rule in SIZED_RULES]
     if args.job:
         jobs = [j for j in jobs if j.name == args.job]
@@ -291,13 +298,18 @@ def _extractors(params, classifier: str | None, device: str):
 
 def _extracted(extractors, t0: float) -> dict:
     """An evaluation's measurement: its seconds since ``t0`` (``work_s``), and of them the
-    seconds, images and calls of feature extraction (the part that grows with the images
-    scored; the rest grows with the calls: ganrepro.sizing)."""
+    seconds, images and calls of feature extraction (the part that grows with the images),
+    and the metrics' pairwise part (grows with the pairs of features compared); the rest
+    grows with the calls (ganrepro.sizing)."""
+    metrics = sys.modules.get("ganrepro.evaluate.metrics")
+    pairwise = metrics.PAIRWISE if metrics else {"seconds": 0.0, "pairs": 0}
     return {
         "work_s": round(time.perf_counter() - t0, 3),
         "extract_s": round(sum(ex.seconds for ex in extractors), 3),
         "images": sum(ex.images_seen for ex in extractors),
         "calls": sum(ex.calls for ex in extractors),
+        "pairwise_s": round(pairwise["seconds"], 3),
+        "pairs": pairwise["pairs"],
     }
 
 
@@ -846,7 +858,8 @@ def _record(command: str, args, meter) -> None:
         from ganrepro.measure import settings_key
 
         meter.detail |= {"sizing": {"rule": sized[0], "subject": sized[1]}}
-        meter.detail["sizing"]["key"] = settings_key(params, *sized)
+        knobs = getattr(args, "runtime_knobs", None)
+        meter.detail["sizing"]["key"] = settings_key(params, *sized, runtime=knobs)
     device = getattr(args, "device", None)
     if device == "auto":  # what `auto` picked (train resolves it itself)
         torch = sys.modules.get("torch")

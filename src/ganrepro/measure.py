@@ -112,21 +112,35 @@ def read(path: str | Path) -> dict[str, dict]:
     return current
 
 
-def settings_key(params: Any, rule: str, subject: str) -> str:
+def pairwise(n_fake: int, n_ref: int, kid_subsets: int, kid_subset_size: int) -> int:
+    """Feature pairs the metrics compare for ``n_fake`` generated and ``n_ref`` reference
+    features (ganrepro.evaluate.metrics): precision/recall's distances fake-real, real-real and
+    fake-fake, and KID's kernels over its subsets. What their time grows with."""
+    m = min(kid_subset_size, n_fake, n_ref)
+    return n_fake * n_ref + n_ref * n_ref + n_fake * n_fake + 3 * kid_subsets * m * m
+
+
+def settings_key(params: Any, rule: str, subject: str, runtime: dict | None = None) -> str:
     """What a job's cost depends on, as a hash: the full-scale settings of the run or dataset
     ``subject`` that the job of ``rule`` works with, without the rehearsal's budgets (the
     rehearsal's measurement and the full job it sizes share the key; any other change of
-    settings changes it). ``subject``: a run id, "run_id/part" (visuals) or a dataset."""
+    settings changes it). ``subject``: a run id, "run_id/part" (visuals) or a dataset;
+    ``runtime``: a training's step knobs (ganrepro.train.runtime: bf16, compile...)."""
     ev = params.evaluation
-    if rule in ("classifier", "stats"):
-        what: dict = {"dataset": subject, "extractors": list(ev.extractors)}
-        if rule == "classifier":
-            what = {"dataset": subject, **asdict(replace(params.classifier, max_steps=None))}
+    classifier = asdict(replace(params.classifier, max_steps=None))
+    if rule == "classifier":
+        what: dict = {"dataset": subject, "classifier": classifier}
+    elif rule == "stats":
+        what = {"dataset": subject, "extractors": list(ev.extractors)}
     else:
         run = params.run("/".join(subject.split("/")[:2]))
         run = replace(run, rehearsal=None, eval=replace(run.eval, checkpoints=0))
         what = {"run": run.to_dict(), "part": subject.split("/")[2:]}
-        if rule != "train":
+        if rule == "train":
+            what["runtime"] = runtime or {}
+        else:
             what["extractors"] = list(ev.extractors)
+    if rule in ("stats", "evaluate", "visuals"):  # the domain classifier they may run
+        what["classifier"] = classifier
     blob = json.dumps({"rule": rule, **what}, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]

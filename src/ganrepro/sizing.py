@@ -4,34 +4,39 @@ At the full scale a job's runtime and memory come from the latest full-scale reh
 (``results/rehearsal/resources.jsonl``, :mod:`ganrepro.measure`) measured on the device the job
 will run on: the rehearsal runs every full-scale job with the same settings and small budgets,
 and each of its jobs records what it cost and how that cost splits into a fixed part (start-up,
-loading) and a part that grows with the budget. Scaled to the full budget:
+loading) and parts that grow with the budget. Scaled to the full budget:
 
 - **train**: setup + seconds per generator iteration (CFG-GAN: per stage) x the schedule;
 - **classifier**: setup + seconds per optimiser step x the schedule (epochs x batches);
 - **evaluate**: setup + seconds per image extracted x the images the full evaluation scores
-  (:func:`evaluation_plan`) + seconds per extraction call (the metrics' maths) x its calls;
-- **stats**: the same, with the images scaled by the largest ratio of full to rehearsal counts
-  (reference images, final sample counts: an upper bound);
+  (:func:`evaluation_calls`) + seconds per feature pair the metrics compare (KID,
+  precision/recall: :func:`ganrepro.measure.pairwise`) x its pairs + seconds per call (the
+  rest of the metrics' maths) x its calls;
+- **stats**: setup + seconds per image x every split's reference images and the floor's
+  (the real split sizes, :data:`REAL_SPLITS`) + seconds per call x its calls;
 - **visuals**: as measured, the cherry-picking part scaled by the cherry pool.
 
-runtime = that x ``resources.sizing.time_margin`` (at least ``min_runtime``), mem_mb = (the
-measured peak RSS + the memory the full budget adds: the features of the largest extraction
-call, and data the rehearsal's archives leave out) x ``mem_margin``. A retry (Snakemake's
-``attempt``) asks for attempt x the first attempt's time, up to ``max_runtime`` (the
-partition's limit); training resumes from its state, so a training longer than one attempt
-may finish over several: one that cannot within the retries, or an evaluation longer than the
-limit, is refused before anything is submitted (:meth:`Sizing.problems`).
+runtime = that x ``resources.sizing.time_margin`` (at least ``min_runtime``, at most
+``max_runtime``, the partition's limit); mem_mb = (the measured peak RSS + what the full budget
+adds: the reference and generated features, precision/recall's distance blocks) x
+``mem_margin``. Attempt *a* (Snakemake's ``attempt``: a retry) asks for *a* x the first
+attempt's time (up to ``max_runtime``) and memory. Training resumes from its state, so a
+training longer than one attempt may finish over several; one that cannot within the retries,
+or an evaluation longer than the limit, is refused before anything is submitted
+(:meth:`Sizing.problems`).
 
-A measurement from another device (a CPU rehearsal for a GPU job, another GPU model than
-``gpu_model``) or from other settings (the run changed since the rehearsal) is not used, and
-the job keeps ``params.yaml``'s ``resources`` values; :meth:`Sizing.summary` says which and why.
-Every other scale, and the rehearsal itself, asks for ``params.yaml``'s values.
+A measurement from another device (a CPU rehearsal for a GPU job, another GPU type than
+``gpu_model``) or from other settings (the run, the classifier or the training's runtime knobs
+changed since the rehearsal) is not used, and the job keeps ``params.yaml``'s ``resources``
+values; :meth:`Sizing.summary` says which and why. Every other scale, and the rehearsal itself,
+asks for ``params.yaml``'s values.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,14 +44,18 @@ from typing import Any
 
 from ganrepro import layout
 from ganrepro.config.types import Params
-from ganrepro.measure import settings_key
+from ganrepro.measure import pairwise, settings_key
 
-# what the rehearsal's archives leave out (ganrepro.data.synthetic): STL-10's unlabelled split
-# holds 100 images there, 100,000 in the real archive; each 3 x 32 x 32 uint8 once decoded
-UNREHEARSED_IMAGES = {"stl10": 100_000 - 100}
-IMAGE_BYTES = 3 * 32 * 32
-FEATURE_BYTES = {"inception": 2048 * 8, "classifier": 512 * 8}  # float64 features per image
-RULES_STEP = {"train": "train", "classifier": "evaluate", "stats": "evaluate"}
+# the real datasets' split sizes (the rehearsal's archives have the labelled ones,
+# ganrepro.data.synthetic.SIZES; its STL-10 unlabelled split holds 100 images)
+REAL_SPLITS = {
+    "mnist": {"train": 60_000, "test": 10_000},
+    "cifar10": {"train": 50_000, "test": 10_000},
+    "stl10": {"train": 5_000, "test": 8_000, "unlabeled": 100_000},
+}
+FEATURE_DIMS = {"inception": 2048, "classifier": 128}  # features per image (float64)
+LOGITS = {"inception": 1008, "classifier": 10}
+PRC_BATCH = 10_000  # precision/recall's rows per distance block (ganrepro.evaluate.metrics)
 SIZED_RULES = ("train", "classifier", "stats", "evaluate", "visuals")
 
 
@@ -70,6 +79,10 @@ class Ask:
         """Minutes asked for on attempt ``attempt`` (1, 2, ...): a retry gets more time."""
         return min(self.runtime * max(1, attempt), max(self.max_runtime, self.runtime))
 
+    def mem_at(self, attempt: int) -> int:
+        """MB asked for on attempt ``attempt``: a retry (after running out, too) gets more."""
+        return self.mem_mb * max(1, attempt)
+
     @property
     def cpus_per_gpu(self) -> int:
         return self.threads if self.gpu else 0
@@ -80,7 +93,7 @@ class Ask:
             "gpu": self.gpu,
             "gpu_model": self.gpu_model,
             "cpus_per_gpu": self.cpus_per_gpu,
-            "mem_mb": self.mem_mb,
+            "mem_mb": self.mem_at(attempt),
             "runtime": self.runtime_at(attempt),
         }
 
@@ -90,22 +103,54 @@ def target_device(device: str, gpu: int) -> str:
     return "cpu" if device == "cpu" or not gpu else "cuda"
 
 
-def evaluation_plan(params: Params, run_id: str, best: bool = True) -> tuple[int, int]:
-    """(images, calls) one extractor scores in ``run_id``'s evaluation (ganrepro.evaluate.run):
-    the curve at step 0 and each periodic checkpoint, the final checkpoint's draws, its test
-    split (when the run did not train on it) and, with ``best`` (an upper bound: not when the
-    best checkpoint is the final one), the best checkpoint's train and test scores."""
+def model_matches(gpu_model: str, device_name: str) -> bool:
+    """Whether a GPU named ``device_name`` (torch's, e.g. "NVIDIA A100-SXM4-80GB") is of
+    SLURM's type ``gpu_model`` ("a100", "a100_80gb"): each part of the type is a whole word of
+    the name, so "a10" is not an A100 and "l4" not an L40S."""
+    words = re.compile(r"[a-z]+\d*|\d+[a-z]*")
+    have = set(words.findall(device_name.lower()))
+    return all(part in have for part in words.findall(gpu_model.lower()))
+
+
+def evaluation_calls(params: Params, run_id: str, best: bool = True) -> list[tuple[int, str]]:
+    """(generated images, reference split) of each metrics call one extractor makes in
+    ``run_id``'s evaluation (ganrepro.evaluate.run): the curve at step 0 and each periodic
+    checkpoint, the final checkpoint's draws, its test split (when the run did not train on
+    it) and, with ``best`` (an upper bound: not when the best checkpoint is the final one), the
+    best checkpoint's train and test scores."""
     ev, run = params.evaluation, params.run(run_id)
-    curve = run.eval.checkpoints + 1
     test = "test" not in run.splits
-    images = (
-        curve * ev.n_samples_curve
-        + ev.draws * ev.n_samples
-        + test * ev.n_samples_test
-        + best * (ev.n_samples + test * ev.n_samples_test)
-    )
-    calls = curve + ev.draws + test + best * (1 + test)
-    return images, calls
+    calls = [(ev.n_samples_curve, "train")] * (run.eval.checkpoints + 1)
+    calls += [(ev.n_samples, "train")] * ev.draws + [(ev.n_samples_test, "test")] * test
+    if best:
+        calls += [(ev.n_samples, "train")] + [(ev.n_samples_test, "test")] * test
+    return calls
+
+
+def evaluation_plan(params: Params, run_id: str, best: bool = True) -> tuple[int, int]:
+    """(images, calls) of one extractor in ``run_id``'s evaluation (:func:`evaluation_calls`)."""
+    calls = evaluation_calls(params, run_id, best)
+    return sum(n for n, _ in calls), len(calls)
+
+
+def reference_size(params: Params, dataset: str, split: str) -> int:
+    """Reference features of a split in its statistics: ``n_reference`` at most."""
+    size = REAL_SPLITS.get(dataset, {}).get(split, params.evaluation.n_reference)
+    return min(params.evaluation.n_reference, size)
+
+
+def stats_images(params: Params, dataset: str) -> int:
+    """Real images one extractor sees in ``dataset``'s statistics (ganrepro.evaluate.stats):
+    each split's reference draw, then the floor's (the final sample counts, drawn from the
+    other labelled split)."""
+    ev, sizes = params.evaluation, dict(REAL_SPLITS.get(dataset, {}))
+    if not params.datasets.stl10_unlabeled:
+        sizes.pop("unlabeled", None)
+    refs = sum(min(ev.n_reference, n) for n in sizes.values())
+    floor = 0
+    if "train" in sizes and "test" in sizes:
+        floor = min(ev.n_samples, sizes["test"]) + min(ev.n_samples_test, sizes["train"])
+    return refs + floor
 
 
 def read_measurements(path: str | Path) -> list[dict]:
@@ -129,11 +174,6 @@ def _device_kind(entry: dict) -> str:
     return str(entry.get("device", "cpu")).split(":")[0]
 
 
-def _model_matches(gpu_model: str, device_name: str) -> bool:
-    squash = lambda s: "".join(ch for ch in s.lower() if ch.isalnum())  # noqa: E731
-    return not gpu_model or squash(gpu_model) in squash(device_name)
-
-
 class Sizing:
     """The resources of every job of a job table (:class:`ganrepro.jobs.Table`)."""
 
@@ -142,9 +182,13 @@ class Sizing:
         params: Params,
         device: str = "auto",
         measurements: str | Path | None = None,
+        runtime: dict | None = None,
     ):
+        """``runtime``: the training step's knobs the jobs run with (ganrepro.train.runtime,
+        ``$GANREPRO_RUNTIME``; default: its defaults), part of a training's settings key."""
         self.params = params
         self.device = device
+        self.runtime = runtime
         self.sized_scale = params.scale == "full" and params.rehearsal is None
         self.path = Path(measurements or layout.Tree("rehearsal").resources)
         self.lines = read_measurements(self.path) if self.sized_scale else []
@@ -154,19 +198,22 @@ class Sizing:
         """What ``job`` (a :class:`ganrepro.jobs.Job`) asks for."""
         step = "train" if job.rule == "train" else "evaluate"
         res = self.params.resources[step]
+        cfg = self.params.sizing
+        sized = self.sized_scale and cfg is not None
         # a job that takes no --device (the classifier trains on the CPU) asks for no GPU
         gpu = 0 if self.device == "cpu" or "device" not in job.knobs else res.gpu
-        cfg = self.params.sizing
         base = dict(
             job=job.name,
             rule=job.rule,
             threads=res.threads,
             gpu=gpu,
             gpu_model=res.gpu_model if gpu else "",
-            max_runtime=cfg.max_runtime if cfg else res.runtime,
+            max_runtime=cfg.max_runtime if sized else res.runtime,
         )
-        default = dict(base, mem_mb=res.mem_mb, runtime=res.runtime, source="params.yaml")
-        if not self.sized_scale or job.rule not in SIZED_RULES or cfg is None:
+        # an unmeasured job asks for params.yaml's values, within the partition's limit too
+        runtime = min(res.runtime, cfg.max_runtime) if sized else res.runtime
+        default = dict(base, mem_mb=res.mem_mb, runtime=runtime, source="params.yaml")
+        if not sized or job.rule not in SIZED_RULES:
             return Ask(**default, why=f"resources.{step} at the {self.params.scale} scale")
         entry, why = self._measurement(job, target_device(self.device, gpu), res.gpu_model)
         if entry is None:
@@ -187,6 +234,15 @@ class Sizing:
             need_s=need_s,
         )
 
+    def _knobs(self, rule: str) -> dict | None:
+        if rule != "train":
+            return None
+        if self.runtime is not None:
+            return self.runtime
+        from ganrepro.train.runtime import Runtime  # no torch at import
+
+        return Runtime.parse(None).to_dict()
+
     def _measurement(self, job, kind: str, gpu_model: str) -> tuple[dict | None, str]:
         """The latest usable measurement of the job's rule and subject, or why there is none."""
         mine = [
@@ -200,19 +256,20 @@ class Sizing:
             e
             for e in mine
             if _device_kind(e) == kind
-            and (kind == "cpu" or _model_matches(gpu_model, e.get("device_name", "")))
+            and (kind == "cpu" or model_matches(gpu_model, e.get("device_name", "")))
         ]
         if not here:
             seen = mine[-1].get("device_name") or _device_kind(mine[-1])
             want = kind + (f" ({gpu_model})" if kind == "cuda" and gpu_model else "")
             return None, f"measured on {seen}, not on {want}: not used"
-        entry = here[-1]
-        if entry["sizing"].get("key") != settings_key(self.params, job.rule, job.subject):
+        key = settings_key(self.params, job.rule, job.subject, self._knobs(job.rule))
+        same = [e for e in here if e["sizing"].get("key") == key]
+        if not same:
             return None, (
-                f"measured with other settings of {job.subject} than params.yaml's now "
-                "(changed since the rehearsal): not used; rehearse again"
+                f"measured with other settings of {job.subject} than now (params.yaml or "
+                "the runtime knobs changed since the rehearsal): not used; rehearse again"
             )
-        return entry, ""
+        return same[-1], ""
 
     def _estimate(self, job, e: dict) -> tuple[float, float]:
         """(seconds of work at the full budget, MB the full budget adds to the peak)."""
@@ -230,27 +287,33 @@ class Sizing:
             if e.get("part") == "cherry" and e.get("cherry_pool"):
                 grow = max(1.0, p.evaluation.cherry_pool / e["cherry_pool"])
             return setup + e["work_s"] * grow, 0.0
-        per_image = e["extract_s"] / max(1, e["images"])
-        per_call = max(0.0, e["work_s"] - e["extract_s"]) / max(1, e["calls"])
-        n_ext = len(p.evaluation.extractors)
         ev = p.evaluation
-        if rule == "evaluate":
-            images, calls = evaluation_plan(p, job.subject)
-            images, calls = images * n_ext, calls * n_ext
-            largest = max(ev.n_samples, ev.n_samples_curve, ev.n_samples_test)
-            data_mb = 0.0
-        else:  # stats: every split's reference images, then the floor's final sample counts
-            grow = max(
-                ev.n_reference / max(1, e.get("n_reference", ev.n_reference)),
-                ev.n_samples / max(1, e.get("n_samples", ev.n_samples)),
-                ev.n_samples_test / max(1, e.get("n_samples_test", ev.n_samples_test)),
-                1.0,
-            )
-            images, calls = e["images"] * grow, e["calls"]
+        pair_s = e.get("pairwise_s", 0.0)
+        per_image = e["extract_s"] / max(1, e["images"])
+        per_pair = pair_s / max(1, e.get("pairs", 0)) if pair_s else 0.0
+        per_call = max(0.0, e["work_s"] - e["extract_s"] - pair_s) / max(1, e["calls"])
+        n_ext = len(ev.extractors)
+        dim = sum(FEATURE_DIMS[x] + LOGITS[x] for x in ev.extractors)  # per image, float64
+        if rule == "stats":
+            images, calls = stats_images(p, job.subject) * n_ext, e["calls"]
             largest = max(ev.n_reference, ev.n_samples, ev.n_samples_test)
-            data_mb = UNREHEARSED_IMAGES.get(job.subject, 0) * IMAGE_BYTES / 2**20
-        feats_mb = 2 * largest * max(FEATURE_BYTES[x] for x in ev.extractors) / 2**20
-        return setup + per_image * images + per_call * calls, feats_mb + data_mb
+            return setup + per_image * images + per_call * calls, 2 * largest * dim * 8 / 2**20
+        run = p.run(job.subject)
+        calls = evaluation_calls(p, job.subject)
+        ref = {s: reference_size(p, run.data, s) for s in ("train", "test")}
+        pairs = sum(pairwise(n, ref[s], ev.kid_subsets, ev.kid_subset_size) for n, s in calls)
+        need = (
+            setup
+            + per_image * sum(n for n, _ in calls) * n_ext
+            + per_pair * pairs * n_ext
+            + per_call * len(calls) * n_ext
+        )
+        # held while scoring: both splits' reference features, the largest call's generated
+        # features and logits, and precision/recall's distance block with its concatenation
+        largest = max(n for n, _ in calls)
+        refs_b = sum(ref.values()) * sum(FEATURE_DIMS[x] for x in ev.extractors) * 8
+        prc_b = 2 * min(PRC_BATCH, largest) * max(ref.values()) * 4
+        return need, (refs_b + 2 * largest * dim * 8 + prc_b) / 2**20
 
     # -- the whole table -----------------------------------------------------------------
     def asks(self, jobs) -> list[Ask]:

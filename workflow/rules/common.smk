@@ -11,7 +11,7 @@ from ganrepro import jobs as job_table, layout
 from ganrepro.assets import AssetError, check_assets
 from ganrepro.config import ParamsError, parse_params
 from ganrepro.data.download import MIRROR_ENV
-from ganrepro.sizing import Sizing
+from ganrepro.sizing import SIZED_RULES, Sizing
 from ganrepro.train.runtime import RUNTIME_ENV, Runtime
 
 # The device is a runtime knob, not a parameter: `--config device=cuda` (default: auto),
@@ -24,7 +24,7 @@ if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", DEVICE):
 # So are the training step's (ganrepro.train.runtime), from $GANREPRO_RUNTIME: checked here,
 # before any job starts; the jobs inherit the variable.
 try:
-    Runtime.parse(os.environ.get(RUNTIME_ENV))
+    RUNTIME = Runtime.parse(os.environ.get(RUNTIME_ENV))
 except ValueError as err:
     raise WorkflowError(f"${RUNTIME_ENV}: {err}") from None
 # Where the real datasets' archives come from instead of their hosts (`--config
@@ -59,24 +59,29 @@ except AssetError as err:
 # What each job asks the scheduler for (ganrepro.sizing): at the full scale, sized from the
 # latest rehearsal's measurements on the same device; a retry (Snakemake's `attempt`) asks for
 # attempt x the first attempt's time, up to resources.sizing.max_runtime.
-SIZING = Sizing(PARAMS, DEVICE)
+SIZING = Sizing(PARAMS, DEVICE, runtime=RUNTIME.to_dict())
 ASKS = {a.job: a for a in SIZING.asks(JOBS.jobs.values())}
 if workflow.is_main_process:
     for line in SIZING.summary(list(ASKS.values())):
         logger.info(line)
-    for line in [*STOPS, *SIZING.problems(list(ASKS.values()), retries=2)]:
+    for line in STOPS:
         logger.warning(f"a run stops here: {line}")
+    for line in SIZING.problems(list(ASKS.values()), retries=2):
+        logger.warning(
+            f"on a cluster (with 2 retries), a run needing it stops here: {line}"
+        )
 
 
 onstart:
-    # the jobs that cannot fit the partition over their attempts (a cluster only: a local run
-    # has no time limit); Snakemake's --retries is known from here on
+    # the jobs this run needs that cannot fit the partition over their attempts (a cluster
+    # only: a local run has no time limit); Snakemake's --retries is known from here on
+    needed = [
+        ASKS[JOBS.producing(str(j.output[0])).name]
+        for j in workflow.dag.needrun_jobs()
+        if j.rule.name.removesuffix("_seed") in SIZED_RULES
+    ]
     retries = workflow.execution_settings.retries
-    too_long = (
-        SIZING.problems(list(ASKS.values()), retries)
-        if workflow.non_local_exec
-        else []
-    )
+    too_long = SIZING.problems(needed, retries) if workflow.non_local_exec else []
     if STOPS or too_long:
         raise WorkflowError(
             "nothing was run or submitted:\n" + "\n".join(STOPS + too_long)
@@ -116,7 +121,7 @@ def job_params(first_output):
 
 def job_resources(first_output):
     """The resources of the job whose first output is ``first_output``: GPUs (their SLURM
-    type, and CPUs per GPU), memory and runtime, the runtime growing with the attempt.
+    type, and CPUs per GPU), memory and runtime, both growing with the attempt.
     """
     find = job(first_output)
     ask = lambda wildcards: ASKS[find(wildcards).name]
@@ -124,7 +129,7 @@ def job_resources(first_output):
         "gpu": lambda wildcards: ask(wildcards).gpu,
         "gpu_model": lambda wildcards: ask(wildcards).gpu_model,
         "cpus_per_gpu": lambda wildcards: ask(wildcards).cpus_per_gpu,
-        "mem_mb": lambda wildcards: ask(wildcards).mem_mb,
+        "mem_mb": lambda wildcards, attempt: ask(wildcards).mem_at(attempt),
         "runtime": lambda wildcards, attempt: ask(wildcards).runtime_at(attempt),
     }
 

@@ -5,6 +5,8 @@ eigendecomposition (:func:`fid`), checked against torch-fidelity's own in the te
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 from torch_fidelity.metric_fid import fid_features_to_statistics
@@ -24,6 +26,8 @@ from torch_fidelity.metric_prc import (
     KEY_METRIC_RECALL,
     prc_features_to_metric,
 )
+
+from ganrepro.measure import pairwise
 
 
 def statistics(feat: torch.Tensor) -> dict[str, np.ndarray]:
@@ -90,6 +94,11 @@ def precision_recall(
     return out[KEY_METRIC_PRECISION], out[KEY_METRIC_RECALL], out[KEY_METRIC_F_SCORE]
 
 
+# the metrics' pairwise part so far (KID, precision/recall), which grows with the pairs of
+# features compared, not the images: a job's measurement (ganrepro.sizing)
+PAIRWISE = {"seconds": 0.0, "pairs": 0}
+
+
 def all_metrics(
     fake: dict[str, torch.Tensor],
     ref: dict,
@@ -101,8 +110,11 @@ def all_metrics(
     """Every metric of generated features ``fake`` against reference ``ref`` (its statistics
     and a feature sample)."""
     is_mean, is_std = inception_score(fake["logits"], is_splits)
+    t0 = time.perf_counter()
     kid_mean, kid_std = kid(fake["feat"], ref["feat"], kid_subsets, kid_subset_size)
     p, r, f = precision_recall(fake["feat"], ref["feat"])
+    PAIRWISE["seconds"] += time.perf_counter() - t0
+    PAIRWISE["pairs"] += pairwise(len(fake["feat"]), len(ref["feat"]), kid_subsets, kid_subset_size)
     return {
         "fid": fid(statistics(fake["feat"]), ref),  # ref["sqrt"]: computed once per reference
         "is_mean": is_mean,

@@ -109,13 +109,10 @@ def test_a_training_is_sized_from_its_seconds_per_step_times_the_schedule(
     assert (seed2.runtime, seed2.mem_mb) == (ask.runtime, ask.mem_mb)
 
 
-def test_an_evaluation_is_sized_per_image_per_pair_and_per_call(full, rehearsal, table, tmp_path):
+def test_an_evaluation_is_sized_per_image_per_call_and_per_pair(full, rehearsal, table, tmp_path):
     ev = full.evaluation
     n_ext = len(ev.extractors)
     r_calls = evaluation_calls(rehearsal, RUN)
-    r_pairs = sum(
-        pairwise(n, 50, ev.kid_subsets, rehearsal.evaluation.kid_subset_size) for n, _ in r_calls
-    )
     entry = line(
         rehearsal,
         "evaluate-ding-wgan_gp",
@@ -123,10 +120,9 @@ def test_an_evaluation_is_sized_per_image_per_pair_and_per_call(full, rehearsal,
         RUN,
         work_s=9.0,
         extract_s=6.0,
-        pairwise_s=1.0,
         images=sum(n for n, _ in r_calls) * n_ext,
         calls=len(r_calls) * n_ext,
-        pairs=r_pairs * n_ext,
+        pair_s_2048=1e-7,  # timed at scale by the rehearsal's evaluation
     )
     path = write(tmp_path, entry)
     ask = Sizing(full, "cpu", measurements=path).ask(table.jobs["evaluate-ding-wgan_gp"])
@@ -136,8 +132,8 @@ def test_an_evaluation_is_sized_per_image_per_pair_and_per_call(full, rehearsal,
     need = 1.5 * (
         (10.0 - 9.0)  # setup: the job's wall time outside its work
         + 6.0 / (sum(n for n, _ in r_calls) * n_ext) * sum(n for n, _ in calls) * n_ext
-        + 1.0 / (r_pairs * n_ext) * pairs * n_ext
-        + 2.0 / (len(r_calls) * n_ext) * len(calls) * n_ext
+        + 3.0 / (len(r_calls) * n_ext) * len(calls) * n_ext
+        + 1e-7 * (2048 + 128) / 2048 * pairs  # each extractor's pairs at its dimension
     )
     assert ask.need_s == pytest.approx(need)
     assert ask.runtime == min(max(10, math.ceil(need / 60)), full.sizing.max_runtime)
@@ -149,6 +145,13 @@ def test_an_evaluation_is_sized_per_image_per_pair_and_per_call(full, rehearsal,
     prc = 2 * min(10_000, largest) * ref["train"] * 4
     assert ask.mem_mb == math.ceil((1000.0 + (refs + feats + prc) / 2**20) * 1.5)
     assert [ask.mem_at(a) for a in (1, 2)] == [ask.mem_mb, 2 * ask.mem_mb]
+
+
+def test_the_pairwise_rate_is_timed_where_pairs_dominate():
+    from ganrepro.evaluate.metrics import pairwise_seconds
+
+    rate = pairwise_seconds(64, kid_subsets=2, kid_subset_size=200, n=400)
+    assert 0 < rate < 1e-5  # seconds per pair of 64-dimensional features
 
 
 def test_statistics_are_sized_from_the_real_split_sizes(full):

@@ -388,6 +388,11 @@ def cmd_evaluate(args) -> None:
         "images_scored": res["images_scored"],
         **_extracted(extractors, t0),
     }
+    if params.rehearsal is not None:  # the full evaluation's pairwise part, timed at scale
+        from ganrepro.evaluate.metrics import pairwise_seconds
+
+        size = params.evaluation.kid_subset_size  # the full scale's, in the rehearsal
+        args.detail["pair_s_2048"] = pairwise_seconds(2048, kid_subsets=5, kid_subset_size=size)
     print(
         f"{run.id} ({res['status']}): {name} FID {res['final'][name]['fid']:.2f}, "
         f"IS {res['final'][name]['is_mean']:.2f} -> {args.out} "

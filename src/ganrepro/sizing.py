@@ -9,9 +9,10 @@ loading) and parts that grow with the budget. Scaled to the full budget:
 - **train**: setup + seconds per generator iteration (CFG-GAN: per stage) x the schedule;
 - **classifier**: setup + seconds per optimiser step x the schedule (epochs x batches);
 - **evaluate**: setup + seconds per image extracted x the images the full evaluation scores
-  (:func:`evaluation_calls`) + seconds per feature pair the metrics compare (KID,
-  precision/recall: :func:`ganrepro.measure.pairwise`) x its pairs + seconds per call (the
-  rest of the metrics' maths) x its calls;
+  (:func:`evaluation_calls`) + seconds per call (the metrics' maths at the rehearsal's sizes)
+  x its calls + seconds per feature pair the metrics compare (KID, precision/recall:
+  :func:`ganrepro.measure.pairwise`), timed by the rehearsal's evaluation on 2,000 x 2,000
+  features of 2,048 dimensions and scaled by each extractor's, x its pairs;
 - **stats**: setup + seconds per image x every split's reference images and the floor's
   (the real split sizes, :data:`REAL_SPLITS`) + seconds per call x its calls;
 - **visuals**: as measured, the cherry-picking part scaled by the cherry pool.
@@ -288,10 +289,11 @@ class Sizing:
                 grow = max(1.0, p.evaluation.cherry_pool / e["cherry_pool"])
             return setup + e["work_s"] * grow, 0.0
         ev = p.evaluation
-        pair_s = e.get("pairwise_s", 0.0)
         per_image = e["extract_s"] / max(1, e["images"])
-        per_pair = pair_s / max(1, e.get("pairs", 0)) if pair_s else 0.0
-        per_call = max(0.0, e["work_s"] - e["extract_s"] - pair_s) / max(1, e["calls"])
+        # the rehearsal's own pairwise part is mostly its calls' overhead (20 x 50 features):
+        # it is counted per call, and the full pairs at the rate the rehearsal's evaluation
+        # timed at scale (2,000 x 2,000 features of 2,048 dimensions; per extractor by its)
+        per_call = max(0.0, e["work_s"] - e["extract_s"]) / max(1, e["calls"])
         n_ext = len(ev.extractors)
         dim = sum(FEATURE_DIMS[x] + LOGITS[x] for x in ev.extractors)  # per image, float64
         if rule == "stats":
@@ -302,11 +304,12 @@ class Sizing:
         calls = evaluation_calls(p, job.subject)
         ref = {s: reference_size(p, run.data, s) for s in ("train", "test")}
         pairs = sum(pairwise(n, ref[s], ev.kid_subsets, ev.kid_subset_size) for n, s in calls)
+        per_pair = e.get("pair_s_2048", 0.0) * sum(FEATURE_DIMS[x] for x in ev.extractors) / 2048
         need = (
             setup
             + per_image * sum(n for n, _ in calls) * n_ext
-            + per_pair * pairs * n_ext
             + per_call * len(calls) * n_ext
+            + per_pair * pairs
         )
         # held while scoring: both splits' reference features, the largest call's generated
         # features and logits, and precision/recall's distance block with its concatenation

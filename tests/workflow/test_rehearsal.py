@@ -129,6 +129,7 @@ def test_every_job_measured_its_time_and_peak_memory(rehearsed, raw_params):
         plans = [evaluation_plan(rehearsal_params, run_id, best) for best in (False, True)]
         assert (ev["images"], ev["calls"]) in [(i * n_ext, c * n_ext) for i, c in plans], run_id
         assert 0 < ev["extract_s"] < ev["work_s"] < ev["wall_s"]
+        assert 0 < ev["pair_s_2048"] < 1e-5  # the full scale's pairwise rate, timed at scale
         assert ev["sizing"]["key"] == settings_key(rehearsal_params, "evaluate", run_id)
     rules = {e["rule"] for e in entries.values()}
     assert {"rehearse archives", "rehearse inception", "data prepare", "classifier train"} <= rules

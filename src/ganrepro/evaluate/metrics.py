@@ -99,6 +99,20 @@ def precision_recall(
 PAIRWISE = {"seconds": 0.0, "pairs": 0}
 
 
+def pairwise_seconds(dim: int, kid_subsets: int, kid_subset_size: int, n: int = 2000) -> float:
+    """Seconds per feature pair of KID (``kid_subsets`` subsets) and precision/recall on this
+    machine, timed on ``n`` random ``dim``-dimensional features against as many: large enough
+    that the pairs, not the calls' overheads, dominate (what a full-scale evaluation's
+    pairwise part grows with; the rehearsal's own calls are too small to show it)."""
+    gen = torch.Generator().manual_seed(0)
+    a, b = (torch.randn(n, dim, generator=gen, dtype=torch.float64) for _ in range(2))
+    size = min(kid_subset_size, n)
+    t0 = time.perf_counter()
+    kid(a, b, kid_subsets, size)
+    precision_recall(a, b)
+    return (time.perf_counter() - t0) / pairwise(n, n, kid_subsets, size)
+
+
 def all_metrics(
     fake: dict[str, torch.Tensor],
     ref: dict,

@@ -298,18 +298,13 @@ def _extractors(params, classifier: str | None, device: str):
 
 def _extracted(extractors, t0: float) -> dict:
     """An evaluation's measurement: its seconds since ``t0`` (``work_s``), and of them the
-    seconds, images and calls of feature extraction (the part that grows with the images),
-    and the metrics' pairwise part (grows with the pairs of features compared); the rest
-    grows with the calls (ganrepro.sizing)."""
-    metrics = sys.modules.get("ganrepro.evaluate.metrics")
-    pairwise = metrics.PAIRWISE if metrics else {"seconds": 0.0, "pairs": 0}
+    seconds, images and calls of feature extraction (the part that grows with the images;
+    the rest grows with the calls, and the pairs at the rate timed apart: ganrepro.sizing)."""
     return {
         "work_s": round(time.perf_counter() - t0, 3),
         "extract_s": round(sum(ex.seconds for ex in extractors), 3),
         "images": sum(ex.images_seen for ex in extractors),
         "calls": sum(ex.calls for ex in extractors),
-        "pairwise_s": round(pairwise["seconds"], 3),
-        "pairs": pairwise["pairs"],
     }
 
 

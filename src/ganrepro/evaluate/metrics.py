@@ -94,11 +94,6 @@ def precision_recall(
     return out[KEY_METRIC_PRECISION], out[KEY_METRIC_RECALL], out[KEY_METRIC_F_SCORE]
 
 
-# the metrics' pairwise part so far (KID, precision/recall), which grows with the pairs of
-# features compared, not the images: a job's measurement (ganrepro.sizing)
-PAIRWISE = {"seconds": 0.0, "pairs": 0}
-
-
 def pairwise_seconds(dim: int, kid_subsets: int, kid_subset_size: int, n: int = 2000) -> float:
     """Seconds per feature pair of KID (``kid_subsets`` subsets) and precision/recall on this
     machine, timed on ``n`` random ``dim``-dimensional features against as many: large enough
@@ -124,11 +119,8 @@ def all_metrics(
     """Every metric of generated features ``fake`` against reference ``ref`` (its statistics
     and a feature sample)."""
     is_mean, is_std = inception_score(fake["logits"], is_splits)
-    t0 = time.perf_counter()
     kid_mean, kid_std = kid(fake["feat"], ref["feat"], kid_subsets, kid_subset_size)
     p, r, f = precision_recall(fake["feat"], ref["feat"])
-    PAIRWISE["seconds"] += time.perf_counter() - t0
-    PAIRWISE["pairs"] += pairwise(len(fake["feat"]), len(ref["feat"]), kid_subsets, kid_subset_size)
     return {
         "fid": fid(statistics(fake["feat"]), ref),  # ref["sqrt"]: computed once per reference
         "is_mean": is_mean,

@@ -253,6 +253,16 @@ def test_a_retry_asks_for_more_time_up_to_the_partitions_limit(full, rehearsal, 
     assert ask.resources(2)["runtime"] == ask.runtime_at(2)
 
 
+def test_a_retry_at_the_quick_scale_asks_for_more_time_too(raw_params):
+    quick = load_params(ROOT / "params.yaml", scale="quick")
+    job = Table(quick, raw_params).jobs["train-frank-wgan_gp"]
+    ask = Sizing(quick, "cpu").ask(job)
+    assert ask.source == "params.yaml"
+    first = quick.resources["train"].runtime
+    assert [ask.runtime_at(a) for a in (1, 2, 3)] == [first, 2 * first, 3 * first]
+    assert [ask.mem_at(a) for a in (1, 2)] == [ask.mem_mb, 2 * ask.mem_mb]
+
+
 def test_a_run_that_cannot_fit_its_attempts_is_named(full, rehearsal, table, tmp_path):
     slow = write(tmp_path, train_line(rehearsal, s_per_step=12.0))  # 37,500 x 12 s: 125 h
     sizing = Sizing(full, "cpu", measurements=slow)

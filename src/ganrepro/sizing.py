@@ -209,7 +209,9 @@ class Sizing:
             threads=res.threads,
             gpu=gpu,
             gpu_model=res.gpu_model if gpu else "",
-            max_runtime=cfg.max_runtime if sized else res.runtime,
+            # every scale's retries grow up to the partition's limit (a quick job on a
+            # cluster that cancels it gets attempt x its time on the next attempt too)
+            max_runtime=cfg.max_runtime if cfg is not None else res.runtime,
         )
         # an unmeasured job asks for params.yaml's values, within the partition's limit too
         runtime = min(res.runtime, cfg.max_runtime) if sized else res.runtime

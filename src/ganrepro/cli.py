@@ -361,10 +361,6 @@ def cmd_evaluate(args) -> None:
     args.device = _device(args.device)
     run = params.run(args.run)
     extractors = _extractors(params, args.classifier, args.device)  # fail before any work
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
     trained = {
         "checkpoint": args.checkpoint,
@@ -410,10 +406,6 @@ def cmd_visuals(args) -> None:
     params = _load(args)
     args.device = _device(args.device)
     run = params.run(args.run)
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
     sampler = Sampler(run, args.checkpoint, args.device)
     classify = None
     if args.part == "cherry" and not sampler.conditional:
@@ -635,6 +627,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--classifier", help="the dataset's domain classifier (.pt)")
     p.add_argument("--out", required=True, help="statistics file (results/{tree}/stats/{d}.npz)")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
+    p.add_argument("--threads", type=int, help="CPU threads (the rule's threads)")
     _params_args(p)
     p.set_defaults(func=cmd_stats)
 
@@ -868,10 +861,23 @@ def _record(command: str, args, meter) -> None:
     append(layout.of(params).resources, entry)
 
 
+def limit_threads(threads: int) -> None:
+    """Keep a job to its ``threads`` CPU threads: torch's and also the BLAS under NumPy (KID,
+    FID's matrices). Left alone, OpenBLAS takes every core and, beside another job, spins:
+    a KID took 9x longer so on 2 cores."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(threads)
+    threadpool_limits(threads, user_api="blas")
+
+
 def main(argv: list[str] | None = None) -> int:
     from ganrepro.io import NO_SPACE
 
     args = build_parser().parse_args(argv)
+    if getattr(args, "threads", None):
+        limit_threads(args.threads)
     func: Callable = args.func
     sub = next(
         (

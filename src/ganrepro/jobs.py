@@ -295,7 +295,7 @@ def _build(t: Table, params: Params):
             ),
             inputs={"data": T.data(d), "classifier": T.classifier(d), **weights},
             outputs={"stats": T.stats(d)},
-            knobs=("device",),
+            knobs=("device", "threads"),
             subject=d,
         )
     drawn: dict[str, set[str]] = {}  # run -> the sample parts its figures draw (seed 0)

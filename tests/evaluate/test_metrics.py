@@ -94,3 +94,56 @@ def test_fid_is_torch_fidelitys_quantity(n_1, n_2, dim, rel):
     ours = fid(s1, s2)
     assert ours == pytest.approx(theirs, rel=rel)
     assert fid(s1, {**s2, "sqrt": psd_sqrt(s2["sigma"])}) == ours
+
+
+def _features(seed: int, n: int, dim: int, shift: float = 0.0) -> torch.Tensor:
+    rng = np.random.default_rng(seed)
+    mix = rng.normal(size=(dim, dim)) / np.sqrt(dim)
+    return torch.from_numpy(rng.normal(loc=shift, size=(n, dim)) @ mix)
+
+
+@pytest.mark.parametrize(("n_1", "n_2", "dim"), [(500, 1000, 128), (300, 120, 16)])
+def test_statistics_is_and_kid_are_torch_fidelitys_quantities(n_1, n_2, dim):
+    """Computed here (no torch-fidelity import in the jobs), equal to torch-fidelity's own
+    functions with its defaults: the same shuffle and IS splits, the same KID subsets (its
+    RandomState draws, in order) and kernel; KID's batched sums to 1e-12 of its loop's."""
+    from torch_fidelity.metric_fid import fid_features_to_statistics
+    from torch_fidelity.metric_isc import isc_features_to_metric
+    from torch_fidelity.metric_kid import kid_features_to_metric
+
+    a, b = _features(n_1, n_1, dim), _features(n_2, n_2, dim, shift=0.2)
+    theirs = fid_features_to_statistics(a.clone())
+    ours = statistics(a)
+    assert np.array_equal(ours["mu"], theirs["mu"])
+    assert np.array_equal(ours["sigma"], theirs["sigma"])
+    logits = a[:, :10] * 3
+    isc = isc_features_to_metric(logits.clone(), splits=10, shuffle=True, rng_seed=2020)
+    assert inception_score(logits, 10) == (
+        pytest.approx(isc["inception_score_mean"], rel=1e-14),
+        pytest.approx(isc["inception_score_std"], rel=1e-12),
+    )
+    size = min(100, n_1, n_2)
+    k = kid_features_to_metric(
+        a.clone(), b.clone(), kid_subsets=100, kid_subset_size=size, rng_seed=2020, verbose=False
+    )
+    mean, std = kid(a, b, subsets=100, subset_size=100)
+    assert mean == pytest.approx(k["kernel_inception_distance_mean"], rel=1e-12)
+    assert std == pytest.approx(k["kernel_inception_distance_std"], rel=1e-9)
+
+
+@pytest.mark.parametrize(("n_fake", "n_real", "dim"), [(300, 500, 32), (50, 40, 2048)])
+def test_precision_recall_is_torch_fidelitys_quantity(n_fake, n_real, dim):
+    """The same k-NN balls, distance blocks and comparisons as torch-fidelity: equal values."""
+    from torch_fidelity.metric_prc import prc_features_to_metric
+
+    fake, real = _features(n_fake, n_fake, dim, shift=0.3), _features(n_real, n_real, dim)
+    theirs = prc_features_to_metric(
+        fake.float(), real.float(), prc_neighborhood=3, prc_batch_size=10000,
+        save_cpu_ram=True, verbose=False,
+    )  # fmt: skip
+    assert precision_recall(fake, real) == (
+        theirs["precision"],
+        theirs["recall"],
+        theirs["f_score"],
+    )
+    assert 0.0 < theirs["precision"] < 1.0 or 0.0 < theirs["recall"] < 1.0  # not a trivial case

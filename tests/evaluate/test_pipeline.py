@@ -57,6 +57,31 @@ def test_features_do_not_depend_on_the_batch_size(classifiers, prepared):
     assert fid(sa, sb) == pytest.approx(0.0, abs=1e-6 * np.trace(sa["sigma"]))
 
 
+def test_torch_fidelity_takes_the_classifier_by_its_registered_name(classifiers, prepared):
+    """Importing ganrepro.evaluate.fidelity registers ``ganrepro-classifier``; torch-fidelity's
+    extractor of that name gives the pipeline's own features (which never import it)."""
+    from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
+
+    import ganrepro.evaluate.fidelity  # noqa: F401
+
+    path = classifiers["photos"]["path"]
+    theirs = FEATURE_EXTRACTORS_REGISTRY[ex_mod.CLASSIFIER_NAME](
+        ex_mod.CLASSIFIER_NAME, ["logits", "features"], feature_extractor_weights_path=str(path)
+    )
+    ours = make_extractor("classifier", classifier_path=path)
+    x = torch.from_numpy(np.load(prepared["photos"])["test_x"][:50])
+    logits, feats = theirs(x)
+    got = ours.features(x, batch_size=50)
+    assert torch.equal(feats.double(), got["feat"]) and torch.equal(logits.double(), got["logits"])
+    # the jobs' modules import no torch-fidelity (a fresh interpreter, as a job starts)
+    code = (
+        "import sys, ganrepro.evaluate.run, ganrepro.evaluate.stats, ganrepro.evaluate.visuals;"
+        "print(sorted(m for m in sys.modules if m.startswith('torch_fidelity')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_missing_inception_weights_name_the_file_and_where_to_get_it(monkeypatch, tmp_path):
     monkeypatch.delenv(ex_mod.INCEPTION_ENV, raising=False)
     with pytest.raises(MissingWeights) as err:

@@ -47,7 +47,7 @@ rule stats:
         **job_params(STATS),
         device=DEVICE,
     shell:
-        "{params.cmd} --device {params.device} > {log} 2>&1"
+        "{params.cmd} --device {params.device} --threads {threads} > {log} 2>&1"
 
 
 rule evaluate:

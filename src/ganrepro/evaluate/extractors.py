@@ -1,5 +1,6 @@
-"""Feature extractors: torch-fidelity's TF-Inception, and the pipeline's domain classifiers
-registered with torch-fidelity as ``ganrepro-classifier``.
+"""Feature extractors: torch-fidelity's TF-Inception (imported only when a job uses it), and
+the pipeline's domain classifiers (:mod:`ganrepro.evaluate.fidelity` registers them with
+torch-fidelity as ``ganrepro-classifier``).
 
 ``Extractor.features(images)`` maps uint8 (N, C, 32, 32) images to ``{"feat": (N, D),
 "logits": (N, K)}``: "feat" feeds FID, KID and precision/recall, "logits" feeds IS.
@@ -17,19 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from torch.hub import HASH_REGEX
-from torch_fidelity.feature_extractor_base import FeatureExtractorBase
-from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
-from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
+from torch import nn
 
+from ganrepro.assets import INCEPTION_ENV, INCEPTION_FILE, INCEPTION_SHA256_PREFIX
+from ganrepro.assets import INCEPTION_URL as URL_INCEPTION_V3
 from ganrepro.evaluate.classifier import load_classifier, sha256
 from ganrepro.io import DamagedFile
 from ganrepro.registry import UnknownName
 
-INCEPTION_ENV = "GANREPRO_INCEPTION_WEIGHTS"
-INCEPTION_FILE = Path(URL_INCEPTION_V3).name
-# torch hub's naming: the first hex digits of a file's sha256 follow the last "-" of its name
-INCEPTION_SHA256_PREFIX = HASH_REGEX.search(INCEPTION_FILE).group(1)  # "6726825d"
 CLASSIFIER_NAME = "ganrepro-classifier"
 
 # images per forward pass when the caller names none: on the CPU, Inception's 299x299
@@ -52,41 +48,17 @@ class RehearsalWeights(BadWeights):
     rehearsal's domain classifier, given to a real run."""
 
 
-class ClassifierFeatureExtractor(FeatureExtractorBase):
-    """A domain classifier as a torch-fidelity feature extractor: features "features" (128-d
-    penultimate layer) and "logits"."""
+class ClassifierFeatures(nn.Module):
+    """A domain classifier as a feature extractor: ``(features (N, 128), logits (N, K))`` of
+    uint8 images, gradients off."""
 
-    def __init__(self, name, features_list, feature_extractor_weights_path=None, **kwargs):
-        super().__init__(name, features_list)
-        if feature_extractor_weights_path is None:
-            raise MissingWeights("the ganrepro classifier needs feature_extractor_weights_path")
-        self.model, self.meta = load_classifier(feature_extractor_weights_path)
+    def __init__(self, weights_path: str | Path):
+        super().__init__()
+        self.model, self.meta = load_classifier(weights_path)
         self.requires_grad_(False)
 
-    @staticmethod
-    def get_provided_features_list():
-        return "features", "logits"
-
-    @staticmethod
-    def get_default_feature_layer_for_metric(metric):
-        return {"isc": "logits", "fid": "features", "kid": "features", "prc": "features"}[metric]
-
-    @staticmethod
-    def can_be_compiled():
-        return False
-
-    @staticmethod
-    def get_dummy_input_for_compile():
-        return torch.zeros(1, 3, 32, 32, dtype=torch.uint8)
-
-    def forward(self, x):
-        feats, logits = self.model(x)
-        out = {"features": feats, "logits": logits}
-        return tuple(out[name] for name in self.features_list)
-
-
-if CLASSIFIER_NAME not in FEATURE_EXTRACTORS_REGISTRY:
-    register_feature_extractor(CLASSIFIER_NAME, ClassifierFeatureExtractor)
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.model(x)
 
 
 def inception_weights(configured: str | None) -> Path:
@@ -112,7 +84,7 @@ class Extractor:
     """One feature extractor ready to run, with what the protocol records about it."""
 
     name: str  # "inception" or "classifier"
-    module: FeatureExtractorBase
+    module: nn.Module  # images -> (FID/KID/PR features, IS logits)
     layers: tuple[str, str]  # (FID/KID/PR layer, IS layer)
     weights: Path
     info: dict = field(default_factory=dict)
@@ -200,11 +172,7 @@ def make_extractor(
                 f"domain classifier {classifier_path} not found: run "
                 "`ganrepro classifier train` first"
             )
-        module = ClassifierFeatureExtractor(
-            CLASSIFIER_NAME,
-            ["features", "logits"],
-            feature_extractor_weights_path=str(classifier_path),
-        )
+        module = ClassifierFeatures(classifier_path)
         if real and "rehearsal_steps" in module.meta:
             raise RehearsalWeights(
                 classifier_path,

@@ -1,7 +1,9 @@
-"""Metrics from features, through torch-fidelity's own functions: FID's statistics, IS from
-logits (10 splits), KID (polynomial kernel, subsets) and precision/recall (k-NN balls). FID's
-one matrix function is computed here: torch-fidelity's quantity, through a symmetric
-eigendecomposition (:func:`fid`), checked against torch-fidelity's own in the tests."""
+"""Metrics from features: FID's statistics, IS from logits (10 splits), KID (polynomial kernel,
+subsets) and precision/recall (k-NN balls). Each is torch-fidelity's quantity, computed here
+(tests/evaluate/test_metrics.py checks each against torch-fidelity's own function, with the same
+random subsets and splits): importing torch-fidelity costs every evaluation job seconds, and
+its KID loops over subsets in NumPy. FID's one matrix function goes through a symmetric
+eigendecomposition (:func:`fid`)."""
 
 from __future__ import annotations
 
@@ -9,30 +11,16 @@ import time
 
 import numpy as np
 import torch
-from torch_fidelity.metric_fid import fid_features_to_statistics
-from torch_fidelity.metric_isc import (
-    KEY_METRIC_ISC_MEAN,
-    KEY_METRIC_ISC_STD,
-    isc_features_to_metric,
-)
-from torch_fidelity.metric_kid import (
-    KEY_METRIC_KID_MEAN,
-    KEY_METRIC_KID_STD,
-    kid_features_to_metric,
-)
-from torch_fidelity.metric_prc import (
-    KEY_METRIC_F_SCORE,
-    KEY_METRIC_PRECISION,
-    KEY_METRIC_RECALL,
-    prc_features_to_metric,
-)
 
 from ganrepro.measure import pairwise
+
+PRC_BATCH = 10000  # rows per distance block of precision/recall (torch-fidelity's default)
 
 
 def statistics(feat: torch.Tensor) -> dict[str, np.ndarray]:
     """Mean and covariance of (N, D) features, float64."""
-    return fid_features_to_statistics(feat.double().cpu())
+    x = feat.double().cpu().numpy()
+    return {"mu": np.mean(x, axis=0), "sigma": np.cov(x, rowvar=False)}
 
 
 def psd_sqrt(sigma: np.ndarray) -> np.ndarray:
@@ -60,38 +48,82 @@ def fid(stats_1: dict, stats_2: dict) -> float:
     )
 
 
-def inception_score(logits: torch.Tensor, splits: int = 10) -> tuple[float, float]:
-    out = isc_features_to_metric(logits.double().cpu(), splits=splits, shuffle=True, rng_seed=2020)
-    return out[KEY_METRIC_ISC_MEAN], out[KEY_METRIC_ISC_STD]
+def inception_score(
+    logits: torch.Tensor, splits: int = 10, seed: int = 2020
+) -> tuple[float, float]:
+    """exp(E KL(p(y|x) || p(y))) over ``splits`` chunks of the logits in a seeded random
+    order: mean and standard deviation over the chunks."""
+    n = len(logits)
+    x = logits.double().cpu()[np.random.RandomState(seed).permutation(n)]
+    p, log_p = x.softmax(dim=1), x.log_softmax(dim=1)
+    scores = []
+    for i in range(splits):
+        lo, hi = i * n // splits, (i + 1) * n // splits
+        q = p[lo:hi].mean(dim=0, keepdim=True)
+        scores.append((p[lo:hi] * (log_p[lo:hi] - q.log())).sum(dim=1).mean().exp().item())
+    return float(np.mean(scores)), float(np.std(scores))
 
 
 def kid(
     feat_1: torch.Tensor, feat_2: torch.Tensor, subsets: int, subset_size: int, seed: int = 2020
 ) -> tuple[float, float]:
-    size = min(subset_size, len(feat_1), len(feat_2))
-    out = kid_features_to_metric(
-        feat_1.double().cpu(),
-        feat_2.double().cpu(),
-        kid_subsets=subsets,
-        kid_subset_size=size,
-        rng_seed=seed,
-        verbose=False,
+    """The unbiased MMD^2 with the kernel (x.y / D + 1)^3, over ``subsets`` random subsets of
+    ``subset_size`` of each set (at most the smaller set): mean and standard deviation. All
+    subsets at once, as batched float64 matrix products."""
+    n_1, n_2 = len(feat_1), len(feat_2)
+    m = min(subset_size, n_1, n_2)
+    rng = np.random.RandomState(seed)
+    idx_1, idx_2 = np.empty((subsets, m), np.int64), np.empty((subsets, m), np.int64)
+    for i in range(subsets):  # the same draws, in the same order, as torch-fidelity's
+        idx_1[i] = rng.choice(n_1, m, replace=False)
+        idx_2[i] = rng.choice(n_2, m, replace=False)
+    x = feat_1.double().cpu()[torch.from_numpy(idx_1)]  # (subsets, m, D)
+    y = feat_2.double().cpu()[torch.from_numpy(idx_2)]
+    gamma = 1.0 / x.shape[2]
+
+    def kernel(a, b):
+        return (a @ b.transpose(1, 2) * gamma + 1.0) ** 3
+
+    k_xx, k_yy, k_xy = kernel(x, x), kernel(y, y), kernel(x, y)
+    off_xx = k_xx.sum(dim=(1, 2)) - k_xx.diagonal(dim1=1, dim2=2).sum(dim=1)
+    off_yy = k_yy.sum(dim=(1, 2)) - k_yy.diagonal(dim1=1, dim2=2).sum(dim=1)
+    mmd = (off_xx + off_yy) / (m * (m - 1)) - 2 * k_xy.sum(dim=(1, 2)) / (m * m)
+    mmd = mmd.numpy()
+    return float(np.mean(mmd)), float(np.std(mmd))
+
+
+def _kth_neighbour_radius(feat: torch.Tensor, k: int) -> torch.Tensor:
+    """Each row's distance to its k-th nearest other row (itself is the 0th)."""
+    return torch.cat(
+        [
+            torch.cat([torch.cdist(a, b) for b in feat.split(PRC_BATCH)], dim=1)
+            .kthvalue(k + 1)
+            .values
+            for a in feat.split(PRC_BATCH)
+        ]
     )
-    return out[KEY_METRIC_KID_MEAN], out[KEY_METRIC_KID_STD]
+
+
+def _covered(feat: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor) -> float:
+    """The share of ``feat``'s rows inside at least one ball (``centres``, ``radii``)."""
+    inside = [
+        (torch.cat([torch.cdist(a, b) for b in centres.split(PRC_BATCH)], dim=1) <= radii)
+        .any(dim=1)
+        .float()
+        for a in feat.split(PRC_BATCH)
+    ]
+    return torch.cat(inside).mean().item()
 
 
 def precision_recall(
     feat_fake: torch.Tensor, feat_real: torch.Tensor, k: int = 3
 ) -> tuple[float, float, float]:
-    out = prc_features_to_metric(
-        feat_fake.float().cpu(),
-        feat_real.float().cpu(),
-        prc_neighborhood=k,
-        prc_batch_size=10000,
-        save_cpu_ram=True,
-        verbose=False,
-    )
-    return out[KEY_METRIC_PRECISION], out[KEY_METRIC_RECALL], out[KEY_METRIC_F_SCORE]
+    """Precision (generated samples inside the real k-NN balls), recall (real samples inside
+    the generated ones) and their F-score, in float32 distance blocks of PRC_BATCH rows."""
+    fake, real = feat_fake.float().cpu(), feat_real.float().cpu()
+    recall = _covered(real, fake, _kth_neighbour_radius(fake, k))
+    precision = _covered(fake, real, _kth_neighbour_radius(real, k))
+    return precision, recall, 2 * precision * recall / max(1e-5, precision + recall)
 
 
 def pairwise_seconds(dim: int, kid_subsets: int, kid_subset_size: int, n: int = 2000) -> float:

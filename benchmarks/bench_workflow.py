@@ -22,6 +22,12 @@ counts its whole job as evaluation maths, so the share is then a lower bound.
     python benchmarks/bench_workflow.py --root DIR # the last quick run of another checkout
     python benchmarks/bench_workflow.py --dvc      # also DVC (after `dvc commit --force`)
     python benchmarks/bench_workflow.py --scale small  # run the small DAG from scratch and time it
+    python benchmarks/bench_workflow.py --scale quick --record  # ... and write the figures to
+                                                   # benchmarks/results/workflow-quick.md
+
+``--record`` writes everything printed to ``benchmarks/results/workflow-{scale}.md``, headed by
+the commit, its date, the CPU model, the cores and the load average when the bench started:
+the file the README's figures point to (commit it with them).
 
 With ``--scale``, the committed HEAD is cloned into a scratch folder (``--workdir``), the whole
 DAG of that scale runs there from empty results (``snakemake --cores 2``), and the bench prints
@@ -32,10 +38,14 @@ claims' verdicts. Not part of the test suite: the small scale takes up to an hou
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import io
 import json
 import os
+import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -74,6 +84,41 @@ def benchmark_rows(root: Path, tree: str) -> dict[str, list[tuple[str, dict]]]:
         if rows:
             per_rule[parts[0]].append(("/".join(parts[1:]), rows[-1]))
     return per_rule
+
+
+def job_cpu_seconds(root: Path, tree: str) -> tuple[float, int] | None:
+    """The CPU seconds (user + system) every job of the last run of ``tree`` recorded in
+    results/{tree}/resources.jsonl, and how many jobs recorded them."""
+    path = root / "results" / tree / "resources.jsonl"
+    if not path.is_file():
+        return None
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return sum(e.get("cpu_s", 0.0) for e in lines), len(lines)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def header(scale: str | None, cores: int) -> str:
+    """Which commit, machine and load the figures below come from."""
+    sha, date = subprocess.run(
+        ["git", "log", "-1", "--format=%h %cs"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    flags = " ".join(sys.argv[1:])
+    return (
+        f"# Workflow figures ({scale or 'quick'} scale)\n\n"
+        f"`python benchmarks/bench_workflow.py {flags}` at commit {sha} ({date}), run "
+        f"{time.strftime('%Y-%m-%d')}; {cpu_model()}, {os.cpu_count()} CPUs ({cores} cores "
+        f"used), load average {load} when it started.\n\n```\n"
+    )
 
 
 def job_times(root: Path, tree: str = "quick") -> dict[str, list[tuple[str, float]]]:
@@ -136,11 +181,15 @@ def run_scale(scale: str, workdir: Path, cores: int, config: tuple[str, ...] = (
     cmd = [str(BIN / "snakemake"), "--cores", str(cores), "--config", f"scale={scale}", *config]
     print(f"{' '.join(cmd[1:])} in a clone of HEAD at {workdir}", flush=True)
     t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(workdir / "bench_dag.log", "w") as log:
         done = subprocess.run(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     status = "completed" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
     print(f"{scale} DAG from empty results: {wall / 60:.1f} min wall on {cores} cores, {status}")
+    print(f"  CPU seconds of Snakemake and every job: {cpu:.0f} s ({cpu / wall:.2f} cores busy)")
     if done.returncode:
         print(f"  see {workdir / 'bench_dag.log'}")
     return wall
@@ -192,7 +241,35 @@ def main() -> None:
         help="where --scale clones HEAD (replaced; default: %(default)s)",
     )
     ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument(
+        "--record",
+        action="store_true",
+        help="also write what is printed to benchmarks/results/workflow-{scale}.md",
+    )
     args = ap.parse_args()
+    if not args.record:
+        return bench(args)
+    head = header(args.scale, args.cores)
+    out = io.StringIO()
+
+    class Tee(io.TextIOBase):
+        def write(self, text):
+            sys.__stdout__.write(text)
+            out.write(text)
+            return len(text)
+
+        def flush(self):
+            sys.__stdout__.flush()
+
+    with contextlib.redirect_stdout(Tee()):
+        bench(args)
+    path = ROOT / "benchmarks" / "results" / f"workflow-{args.scale or 'quick'}.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(head + out.getvalue() + "```\n")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def bench(args) -> None:
     if args.scale:
         run_scale(args.scale, args.workdir, args.cores)
         args.root = args.workdir
@@ -211,6 +288,9 @@ def main() -> None:
             )
         total = sum(s for jobs in per_rule.values() for _, s in jobs)
         print(f"  job time in all: {total:.0f} s (on 2 cores the DAG runs two jobs at a time)")
+        cpu = job_cpu_seconds(args.root, tree)
+        if cpu:
+            print(f"  job CPU seconds (resources.jsonl): {cpu[0]:.0f} s in {cpu[1]} jobs")
         overhead(args.root, per_rule, tree)
     if args.scale:
         learning_and_claims(args.root, args.scale)

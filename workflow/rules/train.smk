@@ -16,6 +16,9 @@ rule train:
         TREE.log("train/{source}/{run}.log"),
     benchmark:
         TREE.log("benchmarks/train/{source}/{run}.tsv")
+    # trainings before the short jobs (evaluations, sample parts, figures): those then fill
+    # every core to the end instead of a long training running alone there
+    priority: 1
     conda:
         "../envs/ganrepro.yaml"
     threads: THREADS["train"]

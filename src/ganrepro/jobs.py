@@ -46,14 +46,16 @@ _NETS = (
     "src/ganrepro/objectives.py",
     "src/ganrepro/images.py",
 )
+# the feature extractors (Inception's file constants live in assets.py, free of torch)
+_EXTRACT = ("src/ganrepro/evaluate", "src/ganrepro/assets.py")
 CODE = {
     "rehearsal_archives": _COMMON,
-    "rehearsal_inception": (*_COMMON, "src/ganrepro/evaluate"),
+    "rehearsal_inception": (*_COMMON, *_EXTRACT),
     "prepare_data": _COMMON,
     "classifier": (*_COMMON, "src/ganrepro/evaluate"),
-    "stats": (*_COMMON, "src/ganrepro/evaluate", *_NETS),
+    "stats": (*_COMMON, *_EXTRACT, *_NETS),
     "train": (*_COMMON, *_NETS),
-    "evaluate": (*_COMMON, "src/ganrepro/evaluate", *_NETS, "src/ganrepro/outputs"),
+    "evaluate": (*_COMMON, *_EXTRACT, *_NETS, "src/ganrepro/outputs"),
     "visuals": (*_COMMON, "src/ganrepro/evaluate", *_NETS),
     "figure": (*_COMMON, "src/ganrepro/outputs", "src/ganrepro/plots", "src/ganrepro/images.py"),
     "table": (*_COMMON, "src/ganrepro/outputs"),

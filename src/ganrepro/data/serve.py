@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -160,6 +161,9 @@ def serve(folder: str | os.PathLike, port: int = 0, fault: Fault | None = None) 
 
 def main_serve(folder: str | os.PathLike, port: int = 0) -> None:
     """Serve ``folder`` until interrupted (Ctrl-C), printing its URL once on stdout."""
+    # Ctrl-C stops it even when it was started with SIGINT ignored, as a script's background
+    # job is (Python then installs no handler of its own)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with serve(folder, port) as url:
         print(url, flush=True)
         print(f"serving {Path(folder).resolve()} on 127.0.0.1 only; Ctrl-C stops", file=sys.stderr)

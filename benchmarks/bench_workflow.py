@@ -112,7 +112,14 @@ def header(scale: str | None, cores: int) -> str:
         ["git", "log", "-1", "--format=%h %cs"], cwd=ROOT, capture_output=True, text=True
     ).stdout.split()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    flags = " ".join(sys.argv[1:])
+    args, flags = sys.argv[1:], []
+    while args:  # the command as run, without the scratch folder (a path of this machine)
+        arg = args.pop(0)
+        if arg == "--workdir":
+            args.pop(0) if args else None
+        elif not arg.startswith("--workdir="):
+            flags.append(arg)
+    flags = " ".join(flags)
     return (
         f"# Workflow figures ({scale or 'quick'} scale)\n\n"
         f"`python benchmarks/bench_workflow.py {flags}` at commit {sha} ({date}), run "
@@ -179,7 +186,8 @@ def run_scale(scale: str, workdir: Path, cores: int, config: tuple[str, ...] = (
         "PYTHONPATH": str(workdir / "src"),  # the clone's code, not the editable install's
     }
     cmd = [str(BIN / "snakemake"), "--cores", str(cores), "--config", f"scale={scale}", *config]
-    print(f"{' '.join(cmd[1:])} in a clone of HEAD at {workdir}", flush=True)
+    print(f"{' '.join(cmd[1:])} in a clone of HEAD", flush=True)
+    print(f"  (the clone: {workdir})", file=sys.stderr, flush=True)  # not in --record's file
     t0 = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(workdir / "bench_dag.log", "w") as log:

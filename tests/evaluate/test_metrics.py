@@ -106,7 +106,7 @@ def _features(seed: int, n: int, dim: int, shift: float = 0.0) -> torch.Tensor:
 def test_statistics_is_and_kid_are_torch_fidelitys_quantities(n_1, n_2, dim):
     """Computed here (no torch-fidelity import in the jobs), equal to torch-fidelity's own
     functions with its defaults: the same shuffle and IS splits, the same KID subsets (its
-    RandomState draws, in order) and kernel; KID's batched sums to 1e-12 of its loop's."""
+    RandomState draws, in order) and kernel; KID to 1e-12."""
     from torch_fidelity.metric_fid import fid_features_to_statistics
     from torch_fidelity.metric_isc import isc_features_to_metric
     from torch_fidelity.metric_kid import kid_features_to_metric
@@ -147,14 +147,3 @@ def test_precision_recall_is_torch_fidelitys_quantity(n_fake, n_real, dim):
         theirs["f_score"],
     )
     assert 0.0 < theirs["precision"] < 1.0 or 0.0 < theirs["recall"] < 1.0  # not a trivial case
-
-
-def test_kid_in_batches_of_subsets_is_the_same(monkeypatch):
-    """KID's subsets go in batches bounded in memory (the full scale's 100 x 1,000 x 2,048
-    would not fit at once): the batches change nothing."""
-    from ganrepro.evaluate import metrics
-
-    a, b = _features(5, 400, 64), _features(6, 300, 64, shift=0.1)
-    whole = kid(a, b, subsets=50, subset_size=100)
-    monkeypatch.setattr(metrics, "KID_BATCH_BYTES", 7 * 8 * 100 * (2 * 64 + 3 * 100))
-    assert kid(a, b, subsets=50, subset_size=100) == whole  # 8 batches of 7 (the last: 1)

@@ -864,7 +864,7 @@ def _record(command: str, args, meter) -> None:
 def limit_threads(threads: int) -> None:
     """Keep a job to its ``threads`` CPU threads: torch's and also the BLAS under NumPy (KID,
     FID's matrices). Left alone, OpenBLAS takes every core and, beside another job, spins:
-    a KID took 9x longer so on 2 cores."""
+    on 2 cores a quick KID took 9x longer."""
     import torch
     from threadpoolctl import threadpool_limits
 

@@ -20,8 +20,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ganrepro.assets import INCEPTION_ENV, INCEPTION_FILE, INCEPTION_SHA256_PREFIX
-from ganrepro.assets import INCEPTION_URL as URL_INCEPTION_V3
+from ganrepro.assets import (
+    INCEPTION_ENV,
+    INCEPTION_FILE,
+    INCEPTION_SHA256_PREFIX,
+    INCEPTION_URL,
+)
 from ganrepro.evaluate.classifier import load_classifier, sha256
 from ganrepro.io import DamagedFile
 from ganrepro.registry import UnknownName
@@ -74,7 +78,7 @@ def inception_weights(configured: str | None) -> Path:
     )
     raise MissingWeights(
         f"Inception weights {INCEPTION_FILE} are needed for FID/IS/KID/PR and {where}. Download "
-        f"{URL_INCEPTION_V3} on a machine with internet access, copy it here and set "
+        f"{INCEPTION_URL} on a machine with internet access, copy it here and set "
         f"evaluation.inception_weights (or ${INCEPTION_ENV}) to its path."
     )
 

@@ -22,16 +22,14 @@ import tempfile
 from pathlib import Path
 
 import torch
-from torch_fidelity.feature_extractor_inceptionv3 import (
-    URL_INCEPTION_V3,
-    FeatureExtractorInceptionV3,
-)
+from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
 from ganrepro.evaluate.classifier import sha256
 from ganrepro.evaluate.extractors import (
     INCEPTION_ENV,
     INCEPTION_FILE,
     INCEPTION_SHA256_PREFIX,
+    INCEPTION_URL,
     BadWeights,
     MissingWeights,
     RehearsalWeights,
@@ -41,7 +39,7 @@ from ganrepro.io import DamagedFile, atomic_write, load_tensors
 COUNTER = "num_batches_tracked"  # BatchNorm's, absent from the real file; allowed, not required
 
 FIX = (
-    f"use torch-fidelity's {INCEPTION_FILE} (download {URL_INCEPTION_V3} on a machine with "
+    f"use torch-fidelity's {INCEPTION_FILE} (download {INCEPTION_URL} on a machine with "
     "internet access) or, for a rehearsal only, random weights from "
     "ganrepro.evaluate.inception.write_random_weights"
 )
@@ -184,6 +182,6 @@ def check_weights(path: str | Path, real: bool) -> str:
             f"its sha256 begins {digest[:8]}, not {INCEPTION_SHA256_PREFIX} as the real "
             f"{INCEPTION_FILE}'s does: random (rehearsal) weights never serve a real run",
             f"set evaluation.inception_weights (or ${INCEPTION_ENV}) to the real file "
-            f"({URL_INCEPTION_V3})",
+            f"({INCEPTION_URL})",
         )
     return digest

@@ -2,8 +2,7 @@
 subsets) and precision/recall (k-NN balls). Each is torch-fidelity's quantity, computed here
 (tests/evaluate/test_metrics.py checks each against torch-fidelity's own function, with the same
 random subsets and splits): importing torch-fidelity costs every evaluation job seconds. FID's
-one matrix function goes through a symmetric
-eigendecomposition (:func:`fid`)."""
+one matrix function goes through a symmetric eigendecomposition (:func:`fid`)."""
 
 from __future__ import annotations
 
@@ -89,26 +88,20 @@ def kid(
     return float(np.mean(mmd)), float(np.std(mmd))
 
 
+def _distances(rows: torch.Tensor, others: torch.Tensor) -> torch.Tensor:
+    """Euclidean distances of ``rows`` to every one of ``others``, in blocks of PRC_BATCH
+    columns (torch-fidelity's blocks: the same float32 values)."""
+    return torch.cat([torch.cdist(rows, b) for b in others.split(PRC_BATCH)], dim=1)
+
+
 def _kth_neighbour_radius(feat: torch.Tensor, k: int) -> torch.Tensor:
     """Each row's distance to its k-th nearest other row (itself is the 0th)."""
-    return torch.cat(
-        [
-            torch.cat([torch.cdist(a, b) for b in feat.split(PRC_BATCH)], dim=1)
-            .kthvalue(k + 1)
-            .values
-            for a in feat.split(PRC_BATCH)
-        ]
-    )
+    return torch.cat([_distances(a, feat).kthvalue(k + 1).values for a in feat.split(PRC_BATCH)])
 
 
 def _covered(feat: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor) -> float:
     """The share of ``feat``'s rows inside at least one ball (``centres``, ``radii``)."""
-    inside = [
-        (torch.cat([torch.cdist(a, b) for b in centres.split(PRC_BATCH)], dim=1) <= radii)
-        .any(dim=1)
-        .float()
-        for a in feat.split(PRC_BATCH)
-    ]
+    inside = [(_distances(a, centres) <= radii).any(dim=1).float() for a in feat.split(PRC_BATCH)]
     return torch.cat(inside).mean().item()
 
 

@@ -261,3 +261,26 @@ def test_the_published_folders_are_links_to_the_state(quick_params, prepared, tm
         shutil.rmtree(p) if p.is_dir() else p.unlink()
     assert _train(run, prepared, out)["wall_time_s"] < 5  # resumed from the complete state
     assert (out / "checkpoint.pt").read_bytes() == before and step.is_file()
+
+
+def test_tensorboard_holds_every_logged_scalar_at_its_step(quick_params, prepared, tmp_path):
+    """TensorBoard's own reader finds each log.csv column as a tag with one value per step
+    (one event per step carries them all)."""
+    import csv
+
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    run = short(quick_params.run("ding/wgan"), 5, checkpoints=1)
+    out = tmp_path / "run"
+    _train(run, prepared, out)
+    with open(out / "log.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    tb = EventAccumulator(str(out / "tb"), size_guidance={"scalars": 0})
+    tb.Reload()
+    tags = set(tb.Tags()["scalars"])
+    assert {"loss_d", "loss_g"} <= tags
+    for tag in tags:
+        events = tb.Scalars(tag)
+        assert [e.step for e in events] == [int(r["step"]) for r in rows], tag
+        for e, r in zip(events, rows, strict=True):
+            assert e.value == pytest.approx(float(r[tag]), rel=1e-5, abs=1e-6), (tag, e.step)

@@ -203,30 +203,40 @@ def test_a_real_run_refuses_the_rehearsals_files_by_name(rehearsed):
     assert not (repo / "s.npz").exists()
 
 
-def test_dvc_repro_runs_a_full_scale_stage_chain_on_rehearsal_data(root, tmp_path):
-    """dvc.yaml of the rehearsal, and `dvc repro` of one chain: the archives, the data, its
-    classifier and statistics, a training and its evaluation."""
-    repo = copy_repo(root, tmp_path)
+def test_dvc_repro_runs_a_full_scale_stage_chain_on_rehearsal_data(rehearsed):
+    """dvc.yaml of the rehearsal, and `dvc repro` of one chain on the rehearsal's files: the
+    stages above the training (archives, Inception, data, classifier, statistics) recorded
+    from the Snakemake run (`dvc commit`), then DVC trains from scratch and evaluates, to the
+    checkpoint bytes Snakemake's job wrote."""
+    import shutil
+
+    repo, _ = rehearsed
     tool("ganrepro", "dvc-yaml", "--scale", "full", "--rehearse", "--out", "dvc.yaml", cwd=repo)
     git(repo, "init", "-q")  # the copy has the project's .dvc/ (DVC initialised)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "copy")
+    upstream = [
+        "rehearsal_archives-mnist",
+        "rehearsal_inception",
+        "prepare_data-mnist",
+        "classifier-mnist",
+        "stats-mnist",
+    ]
+    tool("dvc", "commit", "--force", *upstream, cwd=repo)
+    checkpoint = repo / T.run_file("ding/gan", 0, "checkpoint")
+    snakemakes = checkpoint.read_bytes()
+    shutil.rmtree(checkpoint.parent / "state")  # no resuming: DVC's job trains from step 0
+    before = len((repo / T.resources).read_text().splitlines())
     stage = "evaluate-ding-gan"
     tool("dvc", "repro", stage, cwd=repo, timeout=1800)
-    ran = [json.loads(line)["job"] for line in (repo / T.resources).read_text().splitlines()]
-    assert sorted(ran) == sorted(
-        [
-            "rehearsal_archives-mnist",
-            "rehearsal_inception",
-            "prepare_data-mnist",
-            "classifier-mnist",
-            "stats-mnist",
-            "train-ding-gan",
-            "evaluate-ding-gan",
-        ]
-    )
+    lines = (repo / T.resources).read_text().splitlines()[before:]
+    assert sorted(json.loads(line)["job"] for line in lines) == [
+        "evaluate-ding-gan",
+        "train-ding-gan",
+    ]
+    assert checkpoint.read_bytes() == snakemakes
     lock = yaml.safe_load((repo / "dvc.lock").read_text())
-    assert stage in lock["stages"] and "prepare_data-mnist" in lock["stages"]
+    assert {stage, "train-ding-gan", *upstream} <= set(lock["stages"])
     m = json.loads((repo / T.run_file("ding/gan", 0, "metrics")).read_text())
     assert m["rehearsal"]["REHEARSAL"] and "inception" in m["final"]
     res = tool("dvc", "status", stage, cwd=repo)

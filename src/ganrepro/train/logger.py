@@ -26,8 +26,10 @@ class RunLogger:
         self.writer = csv.DictWriter(self.fh, self.columns, extrasaction="ignore")
         if new:
             self.writer.writeheader()
+        from tensorboard.compat.proto.summary_pb2 import Summary
         from torch.utils.tensorboard import SummaryWriter
 
+        self._summary = Summary
         self.tb = SummaryWriter(str(out / "tb"), purge_step=start + 1)
         self.bar = tqdm(
             total=total,
@@ -52,9 +54,15 @@ class RunLogger:
     def log(self, step: int, values: dict[str, float]) -> None:
         self.writer.writerow({"step": step, **{k: _fmt(v) for k, v in values.items()}})
         self.fh.flush()
-        for key, value in values.items():
-            if isinstance(value, float | int) and math.isfinite(value):
-                self.tb.add_scalar(key, value, step)
+        # one event per step holding every scalar: TensorBoard reads each value under its own
+        # tag, as from add_scalar, at a tenth of the cost (a tenth of a quick MLP's step time)
+        scalars = [
+            self._summary.Value(tag=key, simple_value=value)
+            for key, value in values.items()
+            if isinstance(value, float | int) and math.isfinite(value)
+        ]
+        if scalars:
+            self.tb._get_file_writer().add_summary(self._summary(value=scalars), step)
         self.bar.update(1)
         self.bar.set_postfix(
             {k: f"{values[k]:.3g}" for k in ("loss_d", "loss_g") if k in values}, refresh=False

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ganrepro import layout
+
 from ..conftest import BIN, copy_repo, tool
 
 pytestmark = pytest.mark.slow
@@ -79,15 +81,12 @@ TARGETS = [
 def reuse(quick_dag: Path, repo: Path, dataset: str) -> None:
     """The local run's prepared data, classifier, statistics and their settings stamps, with
     their times (the slowest jobs of a dataset's evaluation need not run twice)."""
-    for rel in (
-        f"results/quick/data/{dataset}.npz",
-        f"results/quick/classifiers/{dataset}.pt",
-        f"results/quick/stats/{dataset}.npz",
-    ):
+    tree = layout.Tree("quick")
+    for rel in (tree.data(dataset), tree.classifier(dataset), tree.stats(dataset)):
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(quick_dag / rel, repo / rel)
     for job in (f"prepare_data-{dataset}", f"classifier-{dataset}", f"stats-{dataset}"):
-        stamps = f"results/quick/settings/{job}"
+        stamps = Path(tree.settings_stamp(job, "any")).parent
         shutil.copytree(quick_dag / stamps, repo / stamps)
 
 
@@ -102,7 +101,7 @@ def test_workflow_jobs_run_on_slurm_and_match_a_local_run(cluster, quick_dag, tm
     done = jobs(cluster)[before:]
     # the digits' classifier and stats, train + evaluate for 4 runs; data/figures are local
     assert len(done) == 10 and all(j["JobState"] == "COMPLETED" for j in done), done
-    kept = "results/quick/classifiers/photos.pt"
+    kept = layout.Tree("quick").classifier("photos")
     assert (repo / kept).stat().st_mtime == (quick_dag / kept).stat().st_mtime  # not rerun
     for run in ("ding/gan", "frank/wgan", "ding/wgan_gp", "zhu/cfg_dcgan_cifar10"):
         ours = (repo / f"results/quick/runs/{run}/checkpoint.pt").read_bytes()

@@ -12,6 +12,7 @@ import yaml
 
 from ..conftest import copy_repo, git, require_free_space, snakemake, tool
 from .test_jobs import FRANK_WGAN, set_cherry_pool
+from .test_reruns import edited
 
 KNOBS = re.compile(r"(?: --(?:threads|device) \S+)* > \S+ 2>&1$")
 
@@ -185,10 +186,7 @@ def test_dvc_marks_stale_the_stages_whose_keys_changed(recorded):
     """DVC compares the params.yaml keys a stage lists (with its per-scale mappings whole):
     an evaluation setting read by one sample part makes that part and the report stale."""
     repo, _ = recorded
-    original = (repo / "params.yaml").read_text()
-    raw = json.loads(json.dumps(yaml.safe_load(original)))  # unshare YAML aliases
-    set_cherry_pool(raw)
-    (repo / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    original = edited(repo, set_cherry_pool)
     try:
         status = json.loads(tool("dvc", "status", "--json", cwd=repo).stdout)
         assert set(status) == {"visuals-acwgan-cifar10-cherry", "report"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -208,8 +209,6 @@ def test_dvc_repro_runs_a_full_scale_stage_chain_on_rehearsal_data(rehearsed):
     stages above the training (archives, Inception, data, classifier, statistics) recorded
     from the Snakemake run (`dvc commit`), then DVC trains from scratch and evaluates, to the
     checkpoint bytes Snakemake's job wrote."""
-    import shutil
-
     repo, _ = rehearsed
     tool("ganrepro", "dvc-yaml", "--scale", "full", "--rehearse", "--out", "dvc.yaml", cwd=repo)
     git(repo, "init", "-q")  # the copy has the project's .dvc/ (DVC initialised)

@@ -230,7 +230,14 @@ def _set(d: dict, path: str, value) -> None:
         d[last] = value
 
 
-_DELETE = object()
+class _Delete:
+    """A value that deletes the key (its repr names it: the same test ids in every process)."""
+
+    def __repr__(self) -> str:
+        return "<deleted>"
+
+
+_DELETE = _Delete()
 
 # (path to change, new value, the message expected, in full)
 MALFORMED = [

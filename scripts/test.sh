@@ -17,4 +17,4 @@ ruff check src tests benchmarks
 ruff format --check src tests benchmarks
 snakefmt --check Snakefile workflow/rules
 ganrepro schema --check workflow/schemas/params.schema.json
-python -m pytest -n 2 --dist loadgroup "$@"
+python -m pytest "$@"

@@ -1,13 +1,10 @@
-"""The suite's long workflow runs, started in the background at the session's first test.
+"""The suite's longest setup, the quick DAG, started in the background at the first test.
 
-The quick DAG (~10 minutes on 2 cores) and the rehearsal slice are the two setups that most of
-the suite's end-to-end tests read. Run where a fixture first asks for them, each held the whole
-session while the tests that need neither waited behind it. Here the first test of the session
-starts every build that some collected test needs, as a detached Snakemake process; the tests
-that need none run beside it, and the fixture that needs one waits for its exit status.
-
-Under pytest-xdist every worker collects the same tests, so whichever comes first starts each
-build (a file lock in the folder the workers share) and all read the one copy. A build still
+The quick DAG (~20 CPU-minutes) is what most of the suite's end-to-end tests read. Run where a
+fixture first asked for it, it held the whole session while the tests that do not read it waited
+behind it. Here the first test of the session starts every build that some collected test needs
+(``build`` registers one per fixture name), as a detached Snakemake process; the tests that need
+none run beside it, and the fixture that needs one waits for its exit status. A build still
 running when the session ends (a failure, ``-x``, Ctrl-C) is stopped with its process group.
 """
 
@@ -23,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
 
 @dataclass(frozen=True)
@@ -50,44 +46,36 @@ def build(name: str):
     return register
 
 
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder every process of this session sees: the base temp folder, or under xdist
-    the controller's one (each worker's base is a sub-folder of it)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
 def start(name: str, base: Path) -> Path:
-    """Start build ``name`` unless a process of this session already did; its folder."""
+    """Start build ``name`` in ``base`` unless it was started; its folder."""
     folder = base / f"build-{name}"
-    with FileLock(str(base / f"build-{name}.lock")):
-        if (folder / "started").exists():
-            return folder
-        folder.mkdir(exist_ok=True)
-        spec = BUILDS[name](folder)
-        # the wrapper writes the exit status once the run ends, whichever process waits for it
-        script = (
-            '"$@" > "$0/stdout" 2> "$0/stderr"; echo $? > "$0/status.tmp"; '
-            'mv "$0/status.tmp" "$0/status"'
-        )
-        proc = subprocess.Popen(
-            ["bash", "-c", script, str(folder), *spec.argv],
-            cwd=spec.cwd,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
-            start_new_session=True,  # its own process group: stopped as one at the end
-        )
-        (folder / "pgid").write_text(str(proc.pid))
-        (folder / "cwd").write_text(str(spec.cwd))
-        (folder / "deadline").write_text(str(time.time() + spec.timeout))
-        (folder / "started").write_text(" ".join(spec.argv))
+    if (folder / "started").exists():
+        return folder
+    folder.mkdir(exist_ok=True)
+    spec = BUILDS[name](folder)
+    # the wrapper writes the exit status once the run ends
+    script = (
+        '"$@" > "$0/stdout" 2> "$0/stderr"; echo $? > "$0/status.tmp"; '
+        'mv "$0/status.tmp" "$0/status"'
+    )
+    proc = subprocess.Popen(
+        ["bash", "-c", script, str(folder), *spec.argv],
+        cwd=spec.cwd,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        start_new_session=True,  # its own process group: stopped as one at the end
+    )
+    (folder / "pgid").write_text(str(proc.pid))
+    (folder / "cwd").write_text(str(spec.cwd))
+    (folder / "deadline").write_text(str(time.time() + spec.timeout))
+    (folder / "started").write_text(" ".join(spec.argv))
     return folder
 
 
 def wait(name: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     """Build ``name``'s folder, exit status and standard error, once it has ended (started
     here if no process of the session did)."""
-    folder = start(name, shared(tmp_path_factory))
+    folder = start(name, tmp_path_factory.getbasetemp())
     deadline = float((folder / "deadline").read_text())
     while not (folder / "status").exists():
         if time.time() > deadline:
@@ -101,9 +89,8 @@ def wait(name: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int
 def start_needed(items: list[pytest.Item], tmp_path_factory: pytest.TempPathFactory) -> None:
     """Start every build that a collected test reads (directly or through another fixture)."""
     needed = {name for item in items for name in getattr(item, "fixturenames", ())}
-    base = shared(tmp_path_factory)
     for name in sorted(needed & BUILDS.keys()):
-        start(name, base)
+        start(name, tmp_path_factory.getbasetemp())
 
 
 def stop(folder: Path) -> None:

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from filelock import FileLock
 
 from . import background
-from .faults.helpers import TALLY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,7 +144,8 @@ def require_free_space(path: Path, gib: float) -> None:
 
 @background.build("quick_dag")
 def _quick_dag(folder: Path) -> background.Spec:
-    """The whole quick DAG in a copy of the repository; one CFG run made to diverge."""
+    """The whole quick DAG in a copy of the repository; one CFG run made to diverge. One core:
+    the tests before its first reader use the other (two would make every process share)."""
     repo = copy_repo(ROOT, folder / "repo")
     require_free_space(repo, 2.0)
     params = yaml.safe_load((repo / "params.yaml").read_text())
@@ -155,83 +154,32 @@ def _quick_dag(folder: Path) -> background.Spec:
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "copy")
-    return background.Spec(repo, [str(BIN / "snakemake"), "--cores", "2"], timeout=3000)
+    return background.Spec(repo, [str(BIN / "snakemake"), "--cores", "1"], timeout=3000)
 
 
 @pytest.fixture(scope="session")
 def quick_dag(tmp_path_factory) -> Path:
     """The quick DAG's repository once its run has ended (started with the session, see
-    tests/background.py). Tests that write into it, or copy it, hold ``quick_dag_lock``."""
+    tests/background.py)."""
     repo, status, stderr = background.wait("quick_dag", tmp_path_factory)
     assert status == 0, stderr[-5000:]
     return repo
 
 
-def quick_dag_lock(repo: Path) -> FileLock:
-    """Held while one test writes into the quick DAG's repository or copies it: under
-    pytest-xdist, another worker's copy must not catch a half-run Snakemake (its lock or an
-    incomplete-job marker)."""
-    return FileLock(str(repo.parent / "quick_dag.lock"))
-
-
 @pytest.fixture(scope="session", autouse=True)
-def _background_builds(request, tmp_path_factory) -> None:
-    """Start, at the session's first test, every long workflow run a collected test reads."""
+def _background_builds(request, tmp_path_factory):
+    """Start, at the session's first test, every long workflow run a collected test reads;
+    stop what still runs when the session ends (a failure, -x, Ctrl-C)."""
     background.start_needed(request.session.items, tmp_path_factory)
+    yield
+    background.stop_all(tmp_path_factory.getbasetemp())
 
 
-# the fixture that a test reads a background build through -> its weight in the order below
-NEEDS = {"rehearsed": 1, "quick_dag": 2}
-
-
-def group(item: pytest.Item) -> str:
-    """The tests that one pytest-xdist worker runs together: a folder whose conftest.py holds
-    session fixtures (tests/data, tests/faults) is one group, any other test file one group
-    (its module fixtures are made once)."""
-    path = Path(str(item.path)).relative_to(ROOT)
-    return str(
-        path.parent
-        if (item.path.parent / "conftest.py").exists() and path.parent != Path("tests")
-        else path
-    )
-
-
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items) -> None:
-    """Each file (or folder, see ``group``) an xdist group, and the groups that wait for a
-    background build last: the rest run while the builds do. The order inside a group is kept."""
-    weight: dict[str, int] = {}
-    for item in items:
-        g = group(item)
-        need = max((NEEDS.get(n, 0) for n in item.fixturenames), default=0)
-        weight[g] = max(weight.get(g, 0), need)
-        item.add_marker(pytest.mark.xdist_group(g))
+    """The test files that read a background build run after the others, which run beside it;
+    the order inside a file is kept."""
+    waits = {item.path for item in items if set(item.fixturenames) & background.BUILDS.keys()}
     first = {}
     for i, item in enumerate(items):
-        first.setdefault(group(item), i)
-    items.sort(key=lambda it: (weight[group(it)], first[group(it)]))
-
-
-def pytest_sessionfinish(session) -> None:
-    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: the controller stops
-        session.config.workeroutput["fault_tally"] = dict(TALLY)  # builds and prints the tally
-        return
-    factory = getattr(session.config, "_tmp_path_factory", None)
-    if factory is not None:
-        background.stop_all(factory.getbasetemp())
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error) -> None:
-    """A pytest-xdist worker ended: add its fault-injection counts to this process's."""
-    for key, n in getattr(node, "workeroutput", {}).get("fault_tally", {}).items():
-        TALLY[key] += n
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    if TALLY["injected"]:
-        terminalreporter.write_sep("=", "fault injection")
-        terminalreporter.write_line(
-            f"faults injected: {TALLY['injected']}, survived: {TALLY['survived']}, "
-            f"bytes lost: {TALLY['bytes_lost']}"
-        )
+        first.setdefault(item.path, i)
+    items.sort(key=lambda it: (it.path in waits, first[it.path]))

@@ -1,6 +1,6 @@
 """The fault-injection suite: real processes killed, starved of disk, fed NaN and raced, each
 checked against an uninterrupted run. The counts (faults injected, survived, bytes lost) are
-printed at the end of the session (tests/conftest.py, which adds up pytest-xdist's workers)."""
+printed at the end of the session."""
 
 from __future__ import annotations
 
@@ -17,11 +17,21 @@ from . import procs
 from .helpers import (
     ITERATIONS,
     RUN,
+    TALLY,
     evaluate_argv,
     logged_steps,
     run_outputs,
     train_argv,
 )
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if TALLY["injected"]:
+        terminalreporter.write_sep("=", "fault injection")
+        terminalreporter.write_line(
+            f"faults injected: {TALLY['injected']}, survived: {TALLY['survived']}, "
+            f"bytes lost: {TALLY['bytes_lost']}"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ..conftest import copy_repo, git, quick_dag_lock, require_free_space, snakemake, tool
+from ..conftest import copy_repo, git, require_free_space, snakemake, tool
 from .test_jobs import FRANK_WGAN, set_cherry_pool
 from .test_reruns import edited
 
@@ -169,8 +169,7 @@ def recorded(quick_dag, tmp_path_factory):
     outputs recorded into dvc.lock (`dvc commit -f`) and pushed."""
     base = tmp_path_factory.mktemp("dvc")
     require_free_space(base, 2.0)  # the copy, its cache and the remote: three copies of results
-    with quick_dag_lock(quick_dag):
-        quick_dag = Path(shutil.copytree(quick_dag, base / "repo", symlinks=True))
+    quick_dag = Path(shutil.copytree(quick_dag, base / "repo", symlinks=True))
     remote = base / "dvc-remote"
     tool("dvc", "remote", "modify", "--local", "local", "url", str(remote), cwd=quick_dag)
     tool("dvc", "commit", "--force", cwd=quick_dag)

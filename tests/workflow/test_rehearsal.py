@@ -12,7 +12,6 @@ import json
 import math
 import re
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,8 +24,7 @@ from ganrepro.report.anchors import ANCHORS
 from ganrepro.sizing import evaluation_plan
 from ganrepro.train.adversarial import total_iterations
 
-from .. import background
-from ..conftest import BIN, ROOT, copy_repo, git, require_free_space, tool
+from ..conftest import copy_repo, git, require_free_space, snakemake, tool
 
 pytestmark = pytest.mark.slow
 T = layout.Tree("rehearsal")
@@ -35,23 +33,18 @@ SLICE = ("ding/gan", "frank/wgan_gp", "zhu/wgan_gp_resnet_cifar10", "zhu/cfg_dcg
 FIGURES = ("fig5_losses_wgan_gp", "fig6_samples_wgan_gp")  # frank's, of a run of the slice
 
 
-@background.build("rehearsed")
-def _rehearsal_slice(folder: Path) -> background.Spec:
-    """The slice through the real Snakemake (`--config rehearse=true`)."""
-    repo = copy_repo(ROOT, folder / "repo")
+@pytest.fixture(scope="module")
+def rehearsed(root, tmp_path_factory):
+    """The slice through the real Snakemake (`--config rehearse=true`), then the report of
+    what it made."""
+    repo = copy_repo(root, tmp_path_factory.mktemp("rehearsal"))
     require_free_space(repo, 3.0)
     targets = [T.run_file(r, 0, "metrics") for r in SLICE]
     targets += [T.figure("frank", f) for f in FIGURES]
-    argv = ["--cores", "2", *targets, "--config", "rehearse=true", "device=cpu"]
-    return background.Spec(repo, [str(BIN / "snakemake"), *argv], timeout=2400)
-
-
-@pytest.fixture(scope="module")
-def rehearsed(tmp_path_factory):
-    """The slice (started with the session, see tests/background.py), then the report of what
-    it made."""
-    repo, status, stderr = background.wait("rehearsed", tmp_path_factory)
-    assert status == 0, stderr[-5000:]
+    res = snakemake(
+        "--cores", "2", *targets, "--config", "rehearse=true", "device=cpu", cwd=repo, timeout=2400
+    )
+    assert res.returncode == 0, res.stderr[-5000:]
     params = load_params(repo / "params.yaml", rehearse=True)
     from ganrepro.report.build import report_reads
 

@@ -15,7 +15,7 @@ import yaml
 from ganrepro.config import parse_params
 from ganrepro.jobs import Table
 
-from ..conftest import quick_dag_lock, require_free_space, snakemake
+from ..conftest import require_free_space, snakemake
 from .test_jobs import CASES
 
 pytestmark = pytest.mark.slow
@@ -26,8 +26,7 @@ def repo(quick_dag, tmp_path_factory):
     """A copy of the quick DAG's repository (the other tests keep theirs untouched)."""
     dest = tmp_path_factory.mktemp("reruns") / "repo"
     require_free_space(dest.parent, 1.0)  # the copy of the quick results
-    with quick_dag_lock(quick_dag):
-        shutil.copytree(quick_dag, dest, symlinks=True)
+    shutil.copytree(quick_dag, dest, symlinks=True)
     res = snakemake("-n", cwd=dest, check=True)
     assert "Nothing to be done" in res.stdout + res.stderr
     return dest

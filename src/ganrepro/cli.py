@@ -873,6 +873,12 @@ def limit_threads(threads: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the `ganrepro` script: inside a local Snakemake run, in a warm worker
+        from ganrepro import forkserver
+
+        code = forkserver.delegate(sys.argv[1:])
+        if code is not None:
+            return code
     from ganrepro.io import NO_SPACE
 
     args = build_parser().parse_args(argv)

@@ -172,6 +172,18 @@ def test_every_quick_run_learns(quick_dag):
 
 
 @pytest.mark.slow
+def test_the_local_runs_jobs_ran_in_warm_workers(quick_dag):
+    """ganrepro.forkserver: one server for the run; every training ran in a worker forked
+    from it (the SLURM test compares such checkpoints with directly run ones, byte for
+    byte)."""
+    log = (quick_dag / ".snakemake/ganrepro-forkserver.log").read_text()
+    params = yaml.safe_load((quick_dag / "params.yaml").read_text())
+    trained = set(re.findall(r"^worker \d+: train (\S+)$", log, re.M))
+    assert trained == {f"{s}/{r}" for s, runs in params["sources"].items() for r in runs}
+    assert log.count(": ready (pid") == log.count(": stopped") >= 1
+
+
+@pytest.mark.slow
 def test_a_diverged_run_is_marked_and_the_dag_goes_on(quick_dag):
     m = json.loads((quick_dag / "results/quick/runs/zhu/cfg_dcgan_mnist/metrics.json").read_text())
     assert m["status"] == "diverged" and "guard" in m["reason"]

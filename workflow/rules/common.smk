@@ -7,7 +7,7 @@ import re
 
 from snakemake.utils import validate
 
-from ganrepro import jobs as job_table, layout
+from ganrepro import forkserver, jobs as job_table, layout
 from ganrepro.assets import AssetError, check_assets
 from ganrepro.config import ParamsError, parse_params
 from ganrepro.data.download import MIRROR_ENV
@@ -86,8 +86,21 @@ onstart:
         raise WorkflowError(
             "nothing was run or submitted:\n" + "\n".join(STOPS + too_long)
         )
+    # a local run's jobs fork from one warm process (ganrepro.forkserver): torch is imported
+    # once, not once a job; GANREPRO_FORKSERVER=off turns it off
+    if not workflow.non_local_exec and needed:
+        FORKSERVER.append(forkserver.start(".snakemake/ganrepro-forkserver.log"))
 
 
+onsuccess:
+    forkserver.stop(FORKSERVER.pop() if FORKSERVER else None)
+
+
+onerror:
+    forkserver.stop(FORKSERVER.pop() if FORKSERVER else None)
+
+
+FORKSERVER = []  # the server of this run's jobs, once started
 THREADS = {step: res.threads for step, res in PARAMS.resources.items()}
 
 

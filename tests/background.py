@@ -63,7 +63,9 @@ def start(name: str, base: Path) -> Path:
         cwd=spec.cwd,
         stdin=subprocess.DEVNULL,
         env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
-        start_new_session=True,  # its own process group: stopped as one at the end
+        # its own process group, stopped as one at the end; the session's, so that the
+        # kernel's autogroup scheduling lets its nice value count against the tests beside it
+        process_group=0,
     )
     (folder / "pgid").write_text(str(proc.pid))
     (folder / "cwd").write_text(str(spec.cwd))

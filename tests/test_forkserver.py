@@ -118,18 +118,22 @@ def losses(folder: Path) -> list[list[str]]:
 
 
 def test_bad_input_gives_the_same_status_and_message(server, tmp_path):
-    address, _ = server
+    address, log = server
+    before = set(workers(log))
     args = ("train", "nosuch/run", "--out", str(tmp_path / "x"))
     direct, warm = (finish(ganrepro(*args, address=a)) for a in (None, address))
     assert direct[0] == warm[0] == 2
     assert warm[2] == direct[2] and "nosuch/run" in warm[2]
+    assert list(workers(log).values())[len(before) :] == ["train nosuch/run"]
 
 
 def test_sigterm_to_the_job_stops_the_worker_as_it_stops_a_direct_run(server, train_args, tmp_path):
     address, log = server
+    before = set(workers(log))
     out = tmp_path / "stopped"
     job = ganrepro(*train_args(400, out), address=address)
     wait_for_steps(out, 5, job)
+    assert len(set(workers(log)) - before) == 1  # it runs in a worker
     job.send_signal(signal.SIGTERM)
     code, _, err = finish(job)
     assert code == SIGTERM_EXIT, err  # the training saved its state and said it can resume

@@ -30,6 +30,7 @@ import importlib
 import json
 import os
 import secrets
+import select
 import selectors
 import signal
 import socket
@@ -89,12 +90,15 @@ def delegate(argv: list[str]) -> int | None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         sock.connect(_raw(address))
+        if _peer_uid(sock) != os.getuid():  # not our server (a name anyone could take)
+            raise ConnectionRefusedError
         stdio = [fd for fd in (0, 1, 2) if _is_open(fd)]
         umask = os.umask(0)
         os.umask(umask)
         request = {
             "argv": argv,
             "argv0": sys.argv[0],
+            "prefix": sys.prefix,  # the environment the job asked for (a conda env's own)
             "cwd": os.getcwd(),
             "env": dict(os.environ),
             "umask": umask,
@@ -105,6 +109,11 @@ def delegate(argv: list[str]) -> int | None:
         sock.close()
         return None  # nobody listening (yet, or any more): run here
     return _wait(sock)
+
+
+def _peer_uid(sock: socket.socket) -> int:
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[1]
 
 
 def _is_open(fd: int) -> bool:
@@ -173,15 +182,27 @@ def start(log: str | os.PathLike) -> subprocess.Popen | None:
     if os.environ.get(ENV, "").lower() in OFF:
         return None
     address = f"@ganrepro-{os.getpid()}-{secrets.token_hex(6)}"
+    ready_r, ready_w = os.pipe()
+    argv = [address, str(os.getpid()), str(ready_w)]
     with open(log, "ab") as out:
         proc = subprocess.Popen(
             # -P: no working folder on sys.path, as for the `ganrepro` script itself
-            [sys.executable, "-P", "-m", "ganrepro.forkserver", address, str(os.getpid())],
+            [sys.executable, "-P", "-m", "ganrepro.forkserver", *argv],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # a terminal's Ctrl-C reaches the jobs, not the server
+            pass_fds=(ready_w,),
+            # its own process group, so that a terminal's Ctrl-C reaches the jobs, not the
+            # server; the same session, so that the kernel's autogroup scheduling (and a nice
+            # value) treats it and its workers as part of this run
+            process_group=0,
         )
+    os.close(ready_w)
+    with os.fdopen(ready_r, "rb") as ready:  # one byte once it listens (EOF: it failed)
+        listening = select.select([ready], [], [], 60)[0] and ready.read(1) == b"1"
+    if not listening:
+        stop(proc, timeout=10)
+        return None  # the jobs run in their own processes, as without a server
     os.environ[ENV] = address
     return proc
 
@@ -203,13 +224,18 @@ def stop(proc: subprocess.Popen | None, timeout: float = 120) -> None:
 # --- the server -----------------------------------------------------------------------------
 
 
-def serve(address: str, parent: int) -> None:
+def serve(address: str, parent: int, ready: int) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(_raw(address))
     listener.listen(128)  # the first jobs wait here while the imports run, not import too
+    os.write(ready, b"1")
+    os.close(ready)
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_initialized():  # a fork would share its context
+        raise SystemExit("ganrepro fork server: CUDA was initialised by an import; stopping")
     gc.freeze()  # what the imports made: never scanned by a worker's collections (nor copied)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
@@ -256,6 +282,8 @@ def _accept(listener, workers, close) -> None:
             raise ValueError("a truncated request")
         conn.settimeout(None)  # the worker waits on it for as long as the job lives
         request = json.loads(message)
+        if request.get("prefix") != sys.prefix:
+            raise ValueError(f"a job of another environment ({request.get('prefix')})")
         pid = os.fork()
     except Exception as exc:  # nothing ran: the job runs in its own process instead
         print(f"refused {exc!r}", flush=True)
@@ -295,7 +323,7 @@ def _reap(workers: dict[int, socket.socket]) -> None:
 
 def _worker(conn: socket.socket, fds: list[int], request: dict, inherited: list) -> None:
     """In the forked child: become the job's command, run it, report, exit."""
-    code = 1
+    code, started = 1, False
     try:
         signal.set_wakeup_fd(-1)
         for s in (signal.SIGCHLD, *FORWARDED):
@@ -321,13 +349,21 @@ def _worker(conn: socket.socket, fds: list[int], request: dict, inherited: list)
         os.environ.update(request["env"])
         os.umask(request["umask"])
         sys.argv = [request["argv0"], *request["argv"]]
+        _limit_threads(request["env"])
+        atexit._clear()  # the server's imports' handlers are the server's, not this job's
         conn.sendall(f"pid {os.getpid()}".encode())
+        started = True
         threading.Thread(target=_die_with_the_job, args=(conn,), daemon=True).start()
         code = _run(request["argv"])
+        threading._shutdown()  # as a direct process ends: its other threads first, then atexit
         atexit._run_exitfuncs()
     except BaseException:  # noqa: BLE001 - a worker must always report and exit
         with contextlib.suppress(Exception):
             traceback.print_exc()
+        if not started:  # nothing ran: the job runs in its own process instead
+            with contextlib.suppress(OSError):
+                conn.sendall(b"refused")
+            os._exit(1)
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()
@@ -335,6 +371,17 @@ def _worker(conn: socket.socket, fds: list[int], request: dict, inherited: list)
         with contextlib.suppress(OSError):
             conn.sendall(f"exit {code}".encode())
         os._exit(code)
+
+
+def _limit_threads(env: dict[str, str]) -> None:
+    """The thread counts Snakemake gives the job (OMP_NUM_THREADS..., its ``threads``): read
+    by OpenMP and OpenBLAS when they load, which was in the server, so set here; a command's
+    own ``--threads`` sets them again."""
+    threads = env.get("OMP_NUM_THREADS", "")
+    if threads.isdigit() and int(threads) > 0:
+        from ganrepro.cli import limit_threads
+
+        limit_threads(int(threads))
 
 
 def _run(argv: list[str]) -> int:
@@ -372,4 +419,4 @@ def _die_with_the_job(conn: socket.socket) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

@@ -87,8 +87,9 @@ onstart:
             "nothing was run or submitted:\n" + "\n".join(STOPS + too_long)
         )
     # a local run's jobs fork from one warm process (ganrepro.forkserver): torch is imported
-    # once, not once a job; GANREPRO_FORKSERVER=off turns it off
-    if not workflow.non_local_exec and needed:
+    # once, not once a job; GANREPRO_FORKSERVER=off turns it off. Not for the rehearsal: it
+    # measures what each job costs as a cluster job, in a process of its own (ganrepro.sizing)
+    if not (workflow.non_local_exec or workflow.touch or REHEARSE) and needed:
         FORKSERVER.append(forkserver.start(".snakemake/ganrepro-forkserver.log"))
 
 

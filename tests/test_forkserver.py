@@ -127,13 +127,20 @@ def test_bad_input_gives_the_same_status_and_message(server, tmp_path):
     assert list(workers(log).values())[len(before) :] == ["train nosuch/run"]
 
 
-def test_sigterm_to_the_job_stops_the_worker_as_it_stops_a_direct_run(server, train_args, tmp_path):
+def training_in_a_worker(server, train_args, out: Path) -> tuple[subprocess.Popen, int]:
+    """A 400-iteration training started through the server, once it has logged 5 steps: the
+    job's process and its worker's pid (exactly one new worker)."""
     address, log = server
     before = set(workers(log))
-    out = tmp_path / "stopped"
     job = ganrepro(*train_args(400, out), address=address)
     wait_for_steps(out, 5, job)
-    assert len(set(workers(log)) - before) == 1  # it runs in a worker
+    (worker,) = set(workers(log)) - before
+    return job, worker
+
+
+def test_sigterm_to_the_job_stops_the_worker_as_it_stops_a_direct_run(server, train_args, tmp_path):
+    out = tmp_path / "stopped"
+    job, _ = training_in_a_worker(server, train_args, out)
     job.send_signal(signal.SIGTERM)
     code, _, err = finish(job)
     assert code == SIGTERM_EXIT, err  # the training saved its state and said it can resume
@@ -141,12 +148,7 @@ def test_sigterm_to_the_job_stops_the_worker_as_it_stops_a_direct_run(server, tr
 
 
 def test_a_job_killed_outright_takes_its_worker_with_it(server, train_args, tmp_path):
-    address, log = server
-    before = set(workers(log))
-    out = tmp_path / "killed"
-    job = ganrepro(*train_args(400, out), address=address)
-    wait_for_steps(out, 5, job)
-    (worker,) = set(workers(log)) - before
+    job, worker = training_in_a_worker(server, train_args, tmp_path / "killed")
     job.kill()
     job.wait()
     deadline = time.monotonic() + 10

@@ -270,8 +270,7 @@ def serve(address: str, parent: int, ready: int) -> None:
 
 def _accept(listener, workers, close) -> None:
     conn, _ = listener.accept()
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _, uid, _ = struct.unpack("3i", creds)
+    uid = _peer_uid(conn)
     fds: list[int] = []
     try:
         if uid != os.getuid():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -134,16 +135,19 @@ def test_each_stages_code_deps_cover_every_module_its_command_imports(quick_dag,
 
     raw = yaml.safe_load((quick_dag / "params.yaml").read_text())
     table = Table(parse_params(raw), raw)
-    short = json.loads(json.dumps(raw))  # the traced training: a few steps, the same code
+    # the traced training and classifier: a few steps, the same code
+    short = json.loads(json.dumps(raw))
     short["sources"]["ding"]["gan"]["schedule"]["epochs"] = 0.05
+    short["classifier"]["epochs"] = 1
     (tmp_path / "short.yaml").write_text(yaml.safe_dump(short, sort_keys=False))
-    uncovered = {}
-    for i, job in enumerate(traced_jobs(table)):
+
+    def trace(i: int, job) -> set[str]:
+        """The ganrepro modules ``job`` imports, its outputs redirected."""
         args = list(job.args)
         for j, a in enumerate(args):
             if args[j - 1] == "--out" or a in job.outputs.values():
                 args[j] = str(tmp_path / f"{i}-{a.replace('/', '_')}")
-            elif args[j - 1] == "--params" and job.rule == "train":
+            elif args[j - 1] == "--params" and job.rule in ("train", "classifier"):
                 args[j] = str(tmp_path / "short.yaml")
         modules = tmp_path / f"{i}.txt"
         res = subprocess.run(
@@ -156,7 +160,13 @@ def test_each_stages_code_deps_cover_every_module_its_command_imports(quick_dag,
             timeout=600,
         )
         assert res.returncode == 0, (job.name, res.stderr[-2000:])
-        imported = {str(Path(f).resolve().relative_to(root)) for f in modules.read_text().split()}
+        return {str(Path(f).resolve().relative_to(root)) for f in modules.read_text().split()}
+
+    jobs = traced_jobs(table)
+    with ThreadPoolExecutor(2) as pool:  # one process a core; their outputs go to tmp_path
+        imports = list(pool.map(trace, range(len(jobs)), jobs))
+    uncovered = {}
+    for job, imported in zip(jobs, imports, strict=True):
         missing = {
             m
             for m in imported - PLUMBING

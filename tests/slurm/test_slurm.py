@@ -41,8 +41,9 @@ def cluster(tmp_path_factory):
 
 
 # The plugin first asks SLURM for its jobs' states this many seconds after submitting them,
-# and then 10 s later than the previous time until a job has finished (the profile's 10 s:
-# a finished job of these short ones waits ~20 s to be seen). Not what is tested here.
+# then waits 10 s longer each round until a job has finished (snakemake-executor-plugin-slurm
+# 2.8.0). From the profile's 10 s, a finished short job waited 10-30 s to be seen; how fast
+# the plugin polls is not what these tests check.
 POLL = ("--slurm-init-seconds-before-status-checks", "2")
 
 
@@ -79,7 +80,7 @@ TARGETS = [
     "results/quick/runs/ding/gan/metrics.json",  # BCE, MLP
     "results/quick/runs/frank/wgan/metrics.json",  # Wasserstein + clipping, DCGAN
     "results/quick/runs/ding/wgan_gp/metrics.json",  # gradient penalty (MLP: the cheapest)
-    "results/quick/runs/zhu/cfg_resnet_cifar10/metrics.json",  # CFG-GAN (its cheapest run here)
+    "results/quick/runs/zhu/cfg_resnet_cifar10/metrics.json",  # CFG-GAN (its cheapest quick run)
     "results/quick/figures/frank/fig3_losses_wgan.png",
 ]
 

@@ -45,9 +45,10 @@ def rehearsed(root, tmp_path_factory):
     what it made."""
     repo = copy_repo(root, tmp_path_factory.mktemp("rehearsal"))
     require_free_space(repo, 3.0)
-    # Half the rehearsal's images: the Inception forward passes at 299x299 are most of this
-    # slice's CPU time, and the count does not change what runs (the whole rehearsal,
-    # benchmarks/bench_rehearsal.py, keeps params.yaml's). 10 samples still fill IS's splits.
+    # Half the rehearsal's images: the Inception passes at 299x299 are a large share of
+    # this slice's CPU time (with the two full-width trainings), and the count does not change
+    # what runs (the whole rehearsal, benchmarks/bench_rehearsal.py, keeps params.yaml's).
+    # 10 samples still fill IS's splits.
     raw = yaml.safe_load((repo / "params.yaml").read_text())
     raw["rehearsal"].update(SUITE_BUDGETS)
     (repo / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))

@@ -34,11 +34,6 @@ FIGURES = ("fig5_losses_wgan_gp", "fig6_samples_wgan_gp")  # frank's, of a run o
 SUITE_BUDGETS = {"samples": 10, "reference": 25}  # the slice's images (see `rehearsed`)
 
 
-def budgets(repo) -> dict:
-    """The rehearsal section the slice ran with (params.yaml of its copy)."""
-    return yaml.safe_load((repo / "params.yaml").read_text())["rehearsal"]
-
-
 @pytest.fixture(scope="module")
 def rehearsed(root, tmp_path_factory):
     """The slice through the real Snakemake (`--config rehearse=true`), then the report of
@@ -93,7 +88,7 @@ def measure_md5(path):
 def test_each_training_runs_the_full_settings_for_the_rehearsals_steps(rehearsed):
     repo, params = rehearsed
     full = load_params(repo / "params.yaml", scale="full")
-    steps = budgets(repo)["steps"]
+    steps = params.rehearsal.steps
     for run_id in SLICE:
         summary = json.loads((repo / T.run_file(run_id, 0, "summary")).read_text())
         run = full.runs[run_id]
@@ -105,14 +100,14 @@ def test_each_training_runs_the_full_settings_for_the_rehearsals_steps(rehearsed
             "REHEARSAL": True, "steps": steps, "schedule_steps": schedule
         }, run_id  # fmt: skip
         ckpts = sorted(p.name for p in (repo / T.run_file(run_id, 0, "ckpt")).glob("step_*.pt"))
-        assert len(ckpts) == 1 + budgets(repo)["checkpoints"], ckpts  # with step 0
+        assert len(ckpts) == 1 + params.rehearsal.checkpoints, ckpts  # with step 0
         config = yaml.safe_load((repo / T.run_file(run_id, 0, "config")).read_text())
         assert "rehearsal" in json.dumps(config), run_id
 
 
 def test_evaluation_runs_inception_at_full_shapes(rehearsed):
     repo, params = rehearsed
-    n = budgets(repo)["samples"]
+    n = params.rehearsal.samples
     assert n == SUITE_BUDGETS["samples"]
     for run_id in SLICE:
         m = json.loads((repo / T.run_file(run_id, 0, "metrics")).read_text())
@@ -123,14 +118,13 @@ def test_evaluation_runs_inception_at_full_shapes(rehearsed):
         assert m["protocol"]["n_samples"] == n and m["protocol"]["is_splits"] == 10
         for ex in ("inception", "classifier"):
             assert all(math.isfinite(m["final"][ex][k]) for k in ("fid", "is_mean")), run_id
-        assert len(m["curve"]) == 1 + budgets(repo)["checkpoints"]
+        assert len(m["curve"]) == 1 + params.rehearsal.checkpoints
         assert m["images_scored"] >= (2 + len(m["curve"])) * n
 
 
 def test_every_job_measured_its_time_and_peak_memory(rehearsed):
-    repo, _ = rehearsed
-    rehearsal_params = load_params(repo / "params.yaml", rehearse=True)
-    steps = budgets(repo)["steps"]
+    repo, rehearsal_params = rehearsed  # the params the slice ran with
+    steps = rehearsal_params.rehearsal.steps
     entries = measure.read(repo / T.resources)
     for run_id in SLICE:
         job = f"train-{run_id.replace('/', '-')}"

@@ -31,7 +31,7 @@ overhead: the share printed then is the one printed now plus C / J.)
 
 ``--record`` writes everything printed to ``benchmarks/results/workflow-{scale}.md``, headed by
 the commit, its date, the CPU model, the cores and the load average when the bench started:
-the file the README's figures point to (commit it with them).
+the file the figures in docs/scales.md point to (commit it with them).
 
 With ``--scale``, the committed HEAD is cloned into a scratch folder (``--workdir``), the whole
 DAG of that scale runs there from empty results (``snakemake --cores 2``), and the bench prints

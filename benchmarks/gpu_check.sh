@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The prepared GPU check, for the first session lent a CUDA machine (README "GPU check"): in
-# at most 10 minutes, on the device, every test marked `device`, the rehearsal slice (served
-# real-format archives -> train -> evaluate with the Inception file, at full settings), and the
-# training, cost and evaluation benchmarks; every figure into one file with the device name.
+# The prepared GPU check, for the first session lent a CUDA machine (docs/rehearsal.md, "GPU
+# check"): in at most 10 minutes, on the device, every test marked `device`, the rehearsal
+# slice (served real-format archives -> train -> evaluate with the Inception file, at full
+# settings), and the training, cost and evaluation benchmarks; every figure into one file with
+# the device name.
 #
 #   here:  bash benchmarks/gpu_wheels.sh            # once: the wheels the GPU machine lacks
 #   there: bash benchmarks/gpu_check.sh             # device tool: run(..., carry=[".whl"])

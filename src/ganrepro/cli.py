@@ -7,6 +7,7 @@ other failure (a full disk also with one line).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -34,6 +35,10 @@ def _load(args):
 def cmd_validate(args) -> None:
     from ganrepro.assets import AssetError, check_inception
 
+    if args.file is not None:  # `ganrepro validate FILE`, as before --params
+        if args.params not in ("params.yaml", args.file):
+            raise UsageError(f"two parameters files: {args.file} and --params {args.params}")
+        args.params = args.file
     params = _load(args)
     try:  # what the full scale's jobs need besides the file (the workflow checks it too)
         weights = check_inception(params)
@@ -202,8 +207,6 @@ def cmd_show(args) -> None:
 
 
 def cmd_jobs(args) -> None:
-    import json
-
     import yaml
 
     from ganrepro.jobs import Table
@@ -354,23 +357,72 @@ def cmd_stats(args) -> None:
     )
 
 
+def _made_by_workflow(path: str | Path, what: str) -> Path:
+    """``path``, which must exist: else one line naming it and the command that makes it."""
+    if not Path(path).exists():
+        raise UsageError(f"no {what} {path} (make it: `snakemake --cores all {path}`)")
+    return Path(path)
+
+
+def _checkpoint(args, run, params) -> Path:
+    """``--checkpoint``, else the layout's: the final checkpoint of seed ``--seed-index``."""
+    if not 0 <= args.seed_index < params.seeds_for(run.id):
+        raise UsageError(
+            f"--seed-index {args.seed_index}: {run.id} has seeds "
+            f"0..{params.seeds_for(run.id) - 1} ({params.label})"
+        )
+    if args.checkpoint:
+        if not Path(args.checkpoint).is_file():
+            raise UsageError(f"--checkpoint {args.checkpoint}: no such file")
+        return Path(args.checkpoint)
+    tree = layout.of(params)
+    return _made_by_workflow(tree.run_file(run.id, args.seed_index, "checkpoint"), "checkpoint")
+
+
+def _evaluated_files(args, run, params) -> tuple[dict[str, Path] | None, Path]:
+    """The training outputs evaluate reads (each flag, else beside the checkpoint under the
+    layout's names) and the default --out: None for a lone checkpoint (one copied from
+    another machine without its run folder), which is scored alone."""
+    ckpt = _checkpoint(args, run, params)
+    given = {"summary": args.summary, "log": args.log, "ckpt": args.ckpt_dir}
+    files = {k: Path(v) if v else ckpt.parent / layout.RUN_FILES[k] for k, v in given.items()}
+    out = Path(args.out) if args.out else ckpt.parent / layout.RUN_FILES["metrics"]
+    present = {k for k, f in files.items() if f.exists()}
+    if not present and not any(given.values()):
+        return None, out
+    missing = [f"{files[k]}" for k in files if k not in present]
+    if missing:
+        raise UsageError(f"{run.id}: missing training outputs: {', '.join(missing)}")
+    return {"checkpoint": ckpt, **files}, out
+
+
 def cmd_evaluate(args) -> None:
-    from ganrepro.evaluate.run import evaluate_run
+    from ganrepro.evaluate.run import evaluate_checkpoint, evaluate_run
 
     params = _load(args)
     args.device = _device(args.device)
     run = params.run(args.run)
-    extractors = _extractors(params, args.classifier, args.device)  # fail before any work
+    tree = layout.of(params)
+    trained, out = _evaluated_files(args, run, params)
+    args.out = str(out)
+    stats = _made_by_workflow(args.stats or tree.stats(run.data), "reference statistics")
+    classifier = args.classifier
+    if classifier is None and "classifier" in params.evaluation.extractors:
+        classifier = _made_by_workflow(tree.classifier(run.data), "domain classifier")
+    extractors = _extractors(params, classifier, args.device)  # fail before any work
     t0 = time.perf_counter()
-    trained = {
-        "checkpoint": args.checkpoint,
-        "summary": args.summary,
-        "log": args.log,
-        "ckpt": args.ckpt_dir,
-    }
-    res = evaluate_run(
-        run, trained, args.stats, args.out, extractors, params.evaluation, device=args.device
-    )
+    if trained is None:  # a lone checkpoint: its final metrics only
+        ckpt = _checkpoint(args, run, params)
+        res = evaluate_checkpoint(
+            run, ckpt, stats, out, extractors, params.evaluation, device=args.device
+        )
+        name = extractors[0].name
+        print(
+            f"{run.id} (checkpoint {ckpt}, step {res['step']}): {name} FID "
+            f"{res['final'][name]['fid']:.2f}, IS {res['final'][name]['is_mean']:.2f} -> {out}"
+        )
+        return
+    res = evaluate_run(run, trained, stats, out, extractors, params.evaluation, device=args.device)
     name = extractors[0].name
     args.detail = {
         "run_id": run.id,
@@ -434,7 +486,7 @@ def cmd_samples(args) -> None:
     params = _load(args)
     args.device = _device(args.device)
     run = params.run(args.run)
-    sampler = Sampler(run, args.checkpoint, args.device)
+    sampler = Sampler(run, _checkpoint(args, run, params), args.device)
     title = args.title or f"{run.id} ({params.scale} scale, step {sampler.step})"
     classify, real = None, None
     if args.kind == "cherry" and not sampler.conditional:
@@ -451,6 +503,84 @@ def cmd_samples(args) -> None:
     arrays = sample_arrays(sampler, params.evaluation, classify)
     samples.draw(args.kind, arrays, args.out, title, real)
     print(f"wrote {args.out}")
+
+
+def cmd_sample(args) -> None:
+    import math
+
+    import numpy as np
+
+    from ganrepro.evaluate.sampling import Sampler
+    from ganrepro.images import tile
+    from ganrepro.io import atomic_open
+
+    out = Path(args.out)
+    if out.suffix not in (".png", ".npz"):
+        raise UsageError(f"--out {args.out}: a .png (a grid) or .npz (the uint8 arrays)")
+    if args.n < 1:
+        raise UsageError(f"--n {args.n}: at least 1 image")
+    params = _load(args)
+    args.device = _device(args.device)
+    run = params.run(args.run)
+    ckpt = _checkpoint(args, run, params)
+    seed = params.evaluation.seed if args.seed is None else args.seed
+    sampler = Sampler(run, ckpt, args.device)
+    x, y = sampler.sample(args.n, seed)
+    x = x.numpy()
+    with atomic_open(out) as fh:
+        if out.suffix == ".npz":
+            meta = {"run_id": run.id, "step": sampler.step, "seed": seed, "checkpoint": str(ckpt)}
+            arrays = {"x": x, "meta": np.array(json.dumps(meta))}
+            np.savez_compressed(fh, **arrays, **({} if y is None else {"y": y.numpy()}))
+        else:
+            from PIL import Image
+
+            nrow = sampler.n_classes if y is not None else math.ceil(math.sqrt(args.n))
+            Image.fromarray(tile(x, nrow)).save(fh, format="PNG")
+    labels = " (labels: sample i has class i mod 10)" if y is not None else ""
+    print(f"wrote {out}: {args.n} images of {run.id} at step {sampler.step}, seed {seed}{labels}")
+
+
+def tensorboard_runs(params, chosen: list[str]) -> dict[str, str]:
+    """name -> published tb/ folder of each trained seed of the runs ``chosen`` (run ids or
+    sources; all when empty) in the params' tree: one entry per run, never the copy that
+    training keeps in the run's state/ for resuming."""
+    tree = layout.of(params)
+    from ganrepro.registry import UnknownName, unknown
+
+    for c in chosen:
+        if c not in params.runs and c not in params.sources:
+            known = [*params.runs, *params.sources]
+            raise UnknownName(unknown("run or source", c, known, "`ganrepro runs` lists them"))
+    found = {}
+    for run_id in params.runs:
+        if chosen and run_id not in chosen and run_id.split("/")[0] not in chosen:
+            continue
+        for k in range(params.seeds_for(run_id)):
+            tb = tree.run_file(run_id, k, "tb")
+            if Path(tb).is_dir():
+                found[run_id + layout.seed_suffix(k)] = tb
+    return found
+
+
+def cmd_tensorboard(args) -> None:
+    params = _load(args)
+    found = tensorboard_runs(params, args.runs)
+    if not found:
+        raise UsageError(
+            f"no TensorBoard events under {layout.of(params).root}/runs/ "
+            f"for {' '.join(args.runs) or 'any run'}: train first (`snakemake --cores all"
+            f"{'' if params.scale == 'quick' else ' --config scale=' + params.scale}`)"
+        )
+    spec = ",".join(f"{name}:{tb}" for name, tb in found.items())
+    argv = [sys.executable, "-m", "tensorboard.main", "--logdir_spec", spec]
+    argv += ["--host", args.host, "--port", str(args.port)]
+    print(f"TensorBoard of {len(found)} runs of {params.label}: http://{args.host}:{args.port}/")
+    sys.stdout.flush()
+    if args.dry_run:
+        print(" ".join(argv[1:]))
+        return
+    os.execv(sys.executable, argv)  # TensorBoard in this process: Ctrl-C stops it
 
 
 def cmd_figure(args) -> None:
@@ -535,8 +665,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check params.yaml against its schema and rules")
-    p.add_argument("params", nargs="?", default="params.yaml")
-    _scale_args(p)
+    p.add_argument("file", nargs="?", help="parameters file (the same as --params)")
+    _params_args(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print or write the JSON schema of params.yaml")
@@ -631,15 +761,23 @@ def build_parser() -> argparse.ArgumentParser:
     _params_args(p)
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("evaluate", help="metrics of a run at its checkpoints -> metrics.json")
+    p = sub.add_parser(
+        "evaluate",
+        help="metrics of a run at its checkpoints -> metrics.json (every path: the layout's)",
+    )
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
-    p.add_argument("--checkpoint", required=True, help="the run's final checkpoint.pt")
-    p.add_argument("--summary", required=True, help="the run's train.json")
-    p.add_argument("--log", required=True, help="the run's log.csv")
-    p.add_argument("--ckpt-dir", required=True, help="the run's periodic checkpoints (ckpt/)")
-    p.add_argument("--stats", required=True, help="reference statistics of the run's data")
-    p.add_argument("--classifier", help="domain classifier of the run's data")
-    p.add_argument("--out", required=True, help="metrics.json")
+    p.add_argument("--seed-index", type=int, default=0, help="k: the run's seed k (default: 0)")
+    p.add_argument(
+        "--checkpoint",
+        help="the final checkpoint.pt (default: results/{tree}/runs/{run}[/seed{k}]/); alone "
+        "(no train.json, log.csv, ckpt/ beside it), only it is scored",
+    )
+    p.add_argument("--summary", help="the run's train.json (default: beside the checkpoint)")
+    p.add_argument("--log", help="the run's log.csv (default: beside the checkpoint)")
+    p.add_argument("--ckpt-dir", help="periodic checkpoints (default: ckpt/ beside it)")
+    p.add_argument("--stats", help="reference statistics (default: results/{tree}/stats/)")
+    p.add_argument("--classifier", help="domain classifier (default: results/{tree}/classifiers/)")
+    p.add_argument("--out", help="metrics.json (default: beside the checkpoint)")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     p.add_argument("--threads", type=int)
     _params_args(p)
@@ -658,12 +796,36 @@ def build_parser() -> argparse.ArgumentParser:
     _params_args(p)
     p.set_defaults(func=cmd_visuals)
 
+    p = sub.add_parser("sample", help="N images of a run's checkpoint -> a PNG grid or .npz")
+    p.add_argument("run", help="run id, e.g. frank/wgan_gp")
+    p.add_argument("--n", type=int, default=64, help="images (default: %(default)s)")
+    p.add_argument("--seed", type=int, help="latent seed (default: the evaluation's)")
+    p.add_argument("--seed-index", type=int, default=0, help="k: the run's seed k (default: 0)")
+    p.add_argument(
+        "--checkpoint", help="checkpoint.pt (default: the layout's, results/{tree}/runs/...)"
+    )
+    p.add_argument("--out", required=True, help="a .png grid or a .npz of uint8 arrays")
+    p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
+    _params_args(p)
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("tensorboard", help="TensorBoard over the runs' training curves")
+    p.add_argument("runs", nargs="*", help="run ids or sources (default: every trained run)")
+    p.add_argument("--host", default="127.0.0.1", help="(default: %(default)s)")
+    p.add_argument("--port", type=int, default=6006, help="(default: %(default)s)")
+    p.add_argument("--dry-run", action="store_true", help="print TensorBoard's command only")
+    _params_args(p)
+    p.set_defaults(func=cmd_tensorboard)
+
     p = sub.add_parser("samples", help="sample figures of a run: grid, interpolation, ...")
     p.add_argument("run", help="run id")
     p.add_argument(
         "--kind", required=True, help="a sample figure: grid, interpolation, cherry, paired"
     )
-    p.add_argument("--checkpoint", required=True, help="checkpoint.pt of the run")
+    p.add_argument("--seed-index", type=int, default=0, help="k: the run's seed k (default: 0)")
+    p.add_argument(
+        "--checkpoint", help="checkpoint.pt (default: the layout's, results/{tree}/runs/...)"
+    )
     p.add_argument("--out", required=True, help="PNG to write")
     p.add_argument("--classifier", help="domain classifier (cherry-picking unconditional runs)")
     p.add_argument("--data", help="real dataset (paired grids)")
@@ -732,7 +894,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, help="(default: %(default)s)")
     p.set_defaults(func=cmd_data_serve)
 
-    rh = sub.add_parser("rehearse", help="the full-scale rehearsal's inputs (README)")
+    rh = sub.add_parser("rehearse", help="the full-scale rehearsal's inputs (docs/rehearsal.md)")
     rh = rh.add_subparsers(dest="rehearse_cmd", required=True)
     p = rh.add_parser(
         "archives",
@@ -904,7 +1066,11 @@ def main(argv: list[str] | None = None) -> int:
     meter = Meter()
     try:
         func(args)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit
         _record(name, args, meter)
+    except BrokenPipeError:  # `ganrepro jobs | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 128 + 13  # as a process killed by SIGPIPE
     except bad_input_errors() as exc:
         print(f"ganrepro {name}: error: {exc}", file=sys.stderr)
         return 2

@@ -18,6 +18,21 @@ class UnknownName(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+def unknown(kind: str, name: str, known, hint: str = "") -> str:
+    """One line for a name that does not exist: the closest known names first ("did you
+    mean"), then every known name when they are few, else ``hint`` (where to list them)."""
+    import difflib
+
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.75)
+    msg = f"unknown {kind} {name!r}"
+    if close:
+        msg += f"; did you mean {' or '.join(close)}?"
+    if len(known) <= 12 or not hint:
+        return msg + f" (known: {', '.join(known)})"
+    return msg + f" ({hint})"
+
+
 class Registry(Mapping[str, Any]):
     """A read-only mapping from a name to a lazily imported object."""
 
@@ -28,8 +43,7 @@ class Registry(Mapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._targets:
-            known = ", ".join(sorted(self._targets))
-            raise UnknownName(f"unknown {self.kind} {name!r} (known: {known})")
+            raise UnknownName(unknown(self.kind, name, self._targets))
         if name not in self._loaded:
             module, _, attr = self._targets[name].partition(":")
             self._loaded[name] = getattr(importlib.import_module(module), attr)

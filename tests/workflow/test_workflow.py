@@ -96,6 +96,36 @@ def test_one_figure_needs_only_its_runs(clean):
 
 
 @pytest.mark.parametrize(
+    "target",
+    [
+        "results/quick/figures/frank/fig7.png",  # no such figure
+        "results/quick/figures/frank/fig3_study_trend.png",  # ding's, not frank's
+        "results/quick/tables/zhu/table2_wgan_study.csv",  # ding's table under zhu
+    ],
+)
+def test_an_unknown_figure_or_table_is_one_line_not_a_traceback(clean, target):
+    res = snakemake("-n", target, cwd=clean)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    assert f"No rule to produce {target}" in out
+    assert "Traceback" not in out and "InputFunctionException" not in out
+
+
+@pytest.mark.parametrize("source", ["frank", "ding"])
+def test_a_target_per_source_builds_its_figures_and_tables_only(clean, source):
+    res = snakemake("-n", source, cwd=clean, check=True)
+    out = res.stdout + res.stderr
+    made = set(re.findall(r"results/quick/(?:figures|tables)/\w+/\w+\.(?:png|csv)", out))
+    expected = {f"results/quick/figures/{source}/{n}.png" for n in catalog.FIGURES[source]}
+    expected |= {f"results/quick/tables/{source}/{n}.csv" for n in catalog.TABLES.get(source, {})}
+    assert made == expected
+    counts = job_counts(out)
+    assert counts["figure"] == len(catalog.FIGURES[source])
+    assert counts.get("table", 0) == len(catalog.TABLES.get(source, {}))
+    assert "report" not in counts
+
+
+@pytest.mark.parametrize(
     ("override", "message"),
     [
         ("seed=-1", "params.yaml: seed: must be >= 0, got -1"),

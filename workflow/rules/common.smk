@@ -11,6 +11,7 @@ from ganrepro import forkserver, jobs as job_table, layout
 from ganrepro.assets import AssetError, check_assets
 from ganrepro.config import ParamsError, parse_params
 from ganrepro.data.download import MIRROR_ENV
+from ganrepro.outputs import catalog
 from ganrepro.sizing import SIZED_RULES, Sizing
 from ganrepro.train.runtime import RUNTIME_ENV, Runtime
 
@@ -33,7 +34,7 @@ except ValueError as err:
 if "mirror" in config:
     os.environ[MIRROR_ENV] = str(config.pop("mirror"))
 # The full-scale rehearsal (`--config rehearse=true`): the full scale's settings with
-# params.yaml's `rehearsal` budgets, in its own tree results/rehearsal/ (README).
+# params.yaml's `rehearsal` budgets, in its own tree results/rehearsal/ (docs/rehearsal.md).
 REHEARSE = str(config.pop("rehearse", False)).lower()
 if REHEARSE not in ("true", "false"):
     raise WorkflowError(f"--config rehearse={REHEARSE}: expected true or false")

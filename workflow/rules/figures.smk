@@ -5,6 +5,24 @@ FIGURE = TREE.figure("{source}", "{name}")
 TABLE = TREE.table("{source}", "{name}")
 
 
+def known_names(book):
+    """A ``name`` wildcard that matches only the names of the source before it: each source's
+    names behind a lookbehind on "/{source}/". An unknown figure or table is then "no rule to
+    produce" it (one line), never a failing job lookup."""
+    return "|".join(
+        rf"(?<=/{source}/)(?:{'|'.join(map(re.escape, names))})"
+        for source, names in book.items()
+    )
+
+
+def source_outputs(source):
+    """Every figure and table of ``source`` (the target named after it)."""
+    return [
+        *(TREE.figure(source, n) for n in catalog.FIGURES.get(source, {})),
+        *(TREE.table(source, n) for n in catalog.TABLES.get(source, {})),
+    ]
+
+
 rule figure:
     input:
         unpack(job_inputs(FIGURE)),
@@ -19,6 +37,8 @@ rule figure:
         TREE.log("figures/{source}/{name}.log"),
     benchmark:
         TREE.log("benchmarks/figures/{source}/{name}.tsv")
+    wildcard_constraints:
+        name=known_names(catalog.FIGURES),
     conda:
         "../envs/ganrepro.yaml"
     params:
@@ -42,9 +62,21 @@ rule table:
         TREE.log("tables/{source}/{name}.log"),
     benchmark:
         TREE.log("benchmarks/tables/{source}/{name}.tsv")
+    wildcard_constraints:
+        name=known_names(catalog.TABLES),
     conda:
         "../envs/ganrepro.yaml"
     params:
         **job_params(TABLE),
     shell:
         "{params.cmd} > {log} 2>&1"
+
+
+# One target per source: its figures and tables (`snakemake --cores all frank`).
+for _source in PARAMS.sources:
+
+    rule:
+        name:
+            _source
+        input:
+            source_outputs(_source),

@@ -81,7 +81,7 @@ DESCRIPTIONS = {
     "resources.*.gpu_model": "the GPU type asked for (SLURM --gpus=MODEL:N), e.g. a100; empty: "
     "any; a full run is sized only from a rehearsal measured on a GPU whose name contains it",
     "resources.sizing": "full scale: runtime and memory from the latest rehearsal on the same "
-    "device (results/rehearsal/resources.jsonl; README, Run on a cluster)",
+    "device (results/rehearsal/resources.jsonl; docs/cluster.md)",
     "resources.sizing.time_margin": "runtime = (setup + s/step x the schedule, or per image x "
     "images) x this",
     "resources.sizing.mem_margin": "mem_mb = (peak RSS + data the rehearsal did not load) x this",

@@ -252,11 +252,12 @@ class Params:
 
     def run(self, run_id: str) -> RunConfig:
         if run_id not in self.runs:
-            from ganrepro.registry import UnknownName
+            from ganrepro.registry import UnknownName, unknown
 
-            raise UnknownName(
-                f"unknown run {run_id!r}; params.yaml defines: {', '.join(self.runs)}"
-            )
+            source = run_id.partition("/")[0]
+            same = [r.split("/", 1)[1] for r in self.runs if r.startswith(source + "/")]
+            hint = f"{source}'s runs: {', '.join(same)}" if same else "`ganrepro runs` lists them"
+            raise UnknownName(unknown("run", run_id, self.runs, hint))
         return self.runs[run_id]
 
     @property

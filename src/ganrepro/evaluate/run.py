@@ -243,3 +243,47 @@ def evaluate_run(
     }
     write_json(out, result)
     return result
+
+
+def evaluate_checkpoint(
+    run: RunConfig,
+    ckpt: str | Path,
+    stats_path: str | Path,
+    out: str | Path,
+    extractors: list[Extractor],
+    ev: EvaluationConfig,
+    device="cpu",
+) -> dict:
+    """One checkpoint on its own (one copied from another machine without its run folder):
+    the metrics of :func:`evaluate_run`'s ``final`` and ``final_test``, with the same samples
+    and reference statistics, and no curve, best checkpoint or training summary."""
+    rh = bool(run.rehearsal)
+    refs = {ex.name: load_stats(stats_path, ex, "train", run.data, rh) for ex in extractors}
+    tests = {ex.name: load_stats(stats_path, ex, "test", run.data, rh) for ex in extractors}
+    torch.manual_seed(ev.seed)
+    sampler = Sampler(run, ckpt, device)
+    final, _ = _score(sampler, ev.n_samples, ev, extractors, refs)
+    trained_on_test = "test" in run.splits
+    final_test = (
+        None if trained_on_test else _score(sampler, ev.n_samples_test, ev, extractors, tests)[0]
+    )
+    result = {
+        "run_id": run.id,
+        "scope": "checkpoint",  # not a run folder's metrics.json: no curve, no best
+        "checkpoint": str(ckpt),
+        "config_hash": run.hash(),
+        "step": sampler.step,
+        "data": run.data,
+        "final": final,
+        "final_test": final_test,
+        "trained_on_test": trained_on_test,
+        "images_scored": sampler.drawn,
+        "protocol": {
+            "extractors": {ex.name: ex.protocol() for ex in extractors},
+            "n_samples": ev.n_samples,
+            "n_samples_test": ev.n_samples_test,
+            "sample_seed": ev.seed,
+        },
+    }
+    write_json(out, result)
+    return result

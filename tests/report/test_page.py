@@ -80,6 +80,18 @@ def test_page_numbers_missing_and_diverged_runs(root, quick_params, tmp_path):
     ):
         assert f'id="{section}"' in page
     assert "params.yaml sha256 (values)" in page
+    # the source texts are "source text", never "seed" (a random seed's word)
+    assert "(source text 003)" in page and "<th>the source text says</th>" in page
+    assert not re.search(r"\(seed \d+\)|the seed says", page)
+    # one seed: no claim is tested here; the claims section names the small scale's report
+    # as text (a link would leave the report's declared inputs)
+    assert quick_params.seeds == 1
+    small = "<code>results/small/report/index.html</code>"
+    claims = re.search(r'id="claims".*?id="anchors"', page, re.S)[0]
+    assert small in claims and "inconclusive by design" in claims
+    assert "<code>snakemake --cores all --config scale=small</code>" in claims
+    assert small in re.search(r'class="banner".*?</p>', page, re.S)[0]
+    assert 'href="results/small' not in page
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing loaded from outside
     assert "<script" not in page
 
@@ -132,6 +144,7 @@ def test_the_report_reads_exactly_report_reads(root, tmp_path):
     assert "missing</p>" not in page  # every figure and table was there
     assert page.count("<img ") == sum(len(catalog.FIGURES[s]) for s in small.sources)
     assert "data: digits" in page and "data: photos" in page
+    assert "inconclusive by design" not in page  # 3 seeds: the claims are tested here
 
 
 def test_a_file_left_out_of_the_reads_is_missing_not_read(root, tmp_path, quick_params):

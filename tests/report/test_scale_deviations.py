@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import yaml
+
 from ganrepro.config import load_params
 from ganrepro.report.build import scale_deviations
+
+# the Deviations table's columns: ``text`` is what the source text says (not a random seed)
+COLUMNS = {"source", "topic", "text", "we", "why"}
 
 
 def test_quick_scale_learning_rates_are_listed_and_sizes_are_not(root):
@@ -31,3 +36,15 @@ def test_quick_scale_learning_rates_are_listed_and_sizes_are_not(root):
     assert "optim.lr_decay none (full: linear)" in rows["zhu/wgan_gp_resnet_cifar10"]
     assert "schedule.reuse_real False (full: True)" in rows["agarwal/cgan"]
     assert scale_deviations(full, full) == []
+
+
+def test_every_deviation_has_the_tables_columns(root):
+    """The curated list and the scale's derived rows both give every column the table shows."""
+    curated = yaml.safe_load((root / "report" / "deviations.yaml").read_text())
+    assert curated and all(set(d) == COLUMNS for d in curated), [
+        d.get("topic") for d in curated if set(d) != COLUMNS
+    ]
+    quick = load_params(root / "params.yaml", scale="quick")
+    full = load_params(root / "params.yaml", scale="full")
+    derived = scale_deviations(quick, full)
+    assert derived and all(set(d) == COLUMNS for d in derived)

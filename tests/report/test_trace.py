@@ -37,6 +37,19 @@ def test_every_origin_says_what_kind_it_is(trace):
     assert tr.without_kind(trace) == []
 
 
+def test_the_source_texts_words_are_kind_text_not_seed(trace):
+    """``text:`` quotes the source text; ``seed`` is a random seed's word, never a kind."""
+    kinds = {"text": 0, "code": 0, "paper": 0, "ours": 0}
+    for entry in trace.values():
+        for origin in (entry.get("settings") or {}).values():
+            for m in tr.KIND.finditer(origin):
+                kinds[m[1]] += 1
+    assert all(kinds.values()), kinds
+    old = copy.deepcopy(trace)
+    old["frank"]["settings"]["optim.lr"] = "seed: section 4.2 table"
+    assert tr.without_kind(old) == ["frank: optim.lr"]
+
+
 def test_a_setting_without_an_origin_is_caught(full, trace):
     holed = copy.deepcopy(trace)
     del holed["frank"]["settings"]["optim.lr"]
@@ -68,11 +81,12 @@ def test_values_are_read_from_params_at_full_scale(full, trace, tmp_path):
     changed = load_params(tmp_path / "params.yaml", scale="full")
     rows = {(r[0], r[2]): r for r in tr.trace_rows(trace, changed, "frank")}
     assert rows[("schedule.epochs", "dcgan")][1] == "41"
-    assert rows[("schedule.epochs", "dcgan")][3].startswith("seed: ")
+    assert rows[("schedule.epochs", "dcgan")][3].startswith("text: ")
 
 
 def test_trace_html_has_a_table_per_source(full):
     page = tr.trace_html(ROOT / "report" / "trace.yaml", full)
     assert page.count("<table>") == len(full.sources)
     assert "gan_cifar_resnet.py l.44 LR = 2e-4" in page
+    assert "<b>text</b> quotes the source text" in page and "<b>seed</b>" not in page
     assert tr.trace_html(ROOT / "no_such_trace.yaml", full) == ""

@@ -42,7 +42,7 @@ def scale_deviations(params: Params, full: Params) -> list[dict]:
                 {
                     "source": run.source,
                     "topic": f"{params.scale} scale: {run.name}",
-                    "seed": "n/a",
+                    "text": "n/a",
                     "we": "; ".join(changed),
                     "why": f"the {params.scale} scale's budget: without it this run does not "
                     "learn visibly in its few steps (sizes and budgets differ by design)",

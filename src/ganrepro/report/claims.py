@@ -231,7 +231,7 @@ def _interval_verdict(found, text: str, what: str) -> Verdict:
 
 
 def acwgan_replicates(r: Results) -> Verdict:
-    """The seed: CIFAR-10 samples "seem to replicate the results of [3]" (Gulrajani et al.,
+    """The source text: CIFAR-10 samples "seem to replicate the results of [3]" (Gulrajani et al.,
     whose AC-WGAN-GP reaches IS 8.42 ± 0.10, supervised). Judged as the literature anchor is
     (:mod:`ganrepro.report.anchors`): under its protocol, within its declared tolerance."""
     from ganrepro.report.anchors import ANCHOR_OF, NOT_REPRODUCED, REPRODUCED, anchor_verdict
@@ -260,7 +260,7 @@ def _relative_is(r: Results, run_id: str) -> list[float]:
 
 
 def acwgan_stl_worse(r: Results) -> Verdict:
-    """The seed: STL-10 resized to 32x32 does "not quite reach the same quality" as
+    """The source text: STL-10 resized to 32x32 does "not quite reach the same quality" as
     CIFAR-10. Each run's IS is divided by its own real data's IS (the datasets differ)."""
     a, b = _relative_is(r, "acwgan/stl10"), _relative_is(r, "acwgan/cifar10")
     v = _measured(
@@ -321,7 +321,7 @@ def _relative_range(means: list[float]) -> float:
 
 
 def agarwal_wgan_gp_robust(r: Results) -> Verdict:
-    """The seed: WGAN-GP "is less sensitive towards hyperparameters" (than DCGAN, "also very
+    """The source text: WGAN-GP "is less sensitive towards hyperparameters" (than DCGAN, "also very
     sensitive towards hyperparameters"). Sensitivity is the spread of final FID across
     hyper-parameter settings of one model (range of the settings' mean FID / their mean: FID
     levels differ between models), never across seeds (seed spread is not hyper-parameter
@@ -372,7 +372,7 @@ def agarwal_wgan_gp_robust(r: Results) -> Verdict:
 # (s // 7) * 782 + (s % 7 + 1) * 100 + 1 generator iterations; step 200 ~ 22.4k.
 TUTORIAL_BATCHES_PER_EPOCH = math.ceil(50000 / 64)
 TUTORIAL_LOGS_PER_EPOCH = len(range(100, TUTORIAL_BATCHES_PER_EPOCH, 100))
-BLOB_STEP = 200  # the seed: "in the later (after around 200) steps white colour blobs start"
+BLOB_STEP = 200  # the source text: "in the later (after around 200) steps white colour blobs start"
 
 
 def tutorial_step_to_g_iterations(step: int) -> int:
@@ -452,7 +452,7 @@ DING_GROUPS = {
 
 
 def ding_clip_key(r: Results) -> Verdict:
-    """The seed: c "is the key factor affecting the quality of generated image". Per setting
+    """The source text: c "is the key factor affecting the quality of generated image". Per setting
     group (c, n_critic, lr; each with the default run in the middle), the spread (max - min)
     of the runs' mean final FID (classifier features: MNIST); statistic d = c's spread minus
     the larger of the other two. Symmetric: d's 95% interval (parametric bootstrap of the seed
@@ -493,7 +493,7 @@ def _roughness(m: dict, key: str = "loss_g") -> float | None:
     """Step-to-step fluctuation of the loss over the second half of training divided by the
     extent (5-95% quantile range) of the run's own loss curve. Unit-free: BCE losses (nats)
     and Wasserstein losses (critic units, scaled by c or the GP) are each measured against
-    their own curve, as the seed read each model's loss plot on its own axes ("we cannot
+    their own curve, as the source text reads each model's loss plot on its own axes ("we cannot
     compare losses directly, as they are all different"); an erratic curve keeps jumping by a
     large share of its range late in training, a stable one drifts or settles."""
     s = (m.get("losses") or {}).get(key)
@@ -510,7 +510,7 @@ def _collapsed_final(m: dict, ex: str) -> bool:
 
 
 def frank_wgans_stabler(r: Results) -> Verdict:
-    """The seed argues from the loss curves ("much more stable training via investigation of
+    """The source text argues from the loss curves ("much more stable training via investigation of
     the loss curves compared to the vanilla GAN, which behaves quite erratically") and from
     collapse ("did appear to stabilize the training and avoid mode collapse"). Per seed, the
     generator loss's roughness (:func:`_roughness`, from metrics.json's ``losses``; diverged
@@ -576,7 +576,7 @@ def _steps_to_common_fid(r: Results, a: str, b: str):
 
 
 def frank_gan_faster(r: Results) -> Verdict:
-    """The seed: "the FID graph suggests that the vanilla GAN is able to converge faster (40
+    """The source text: "the FID graph suggests that the vanilla GAN is able to converge faster (40
     epochs vs. 100 epochs)" -- but 40 and 100 are the budgets each was given, so the epoch of
     the best FID measures the budget. Common axis: generator iterations (the checkpoints'
     ``step``). Why G-iterations rather than epochs (real images seen by D): the generator's
@@ -606,7 +606,7 @@ def frank_gan_faster(r: Results) -> Verdict:
 
 
 def frank_wgan_worse(r: Results) -> Verdict:
-    """The seed: "there seems to be a slight decrease in image quality [of the WGANs]
+    """The source text: "there seems to be a slight decrease in image quality [of the WGANs]
     compared to the vanilla GAN": final FID of DCGAN lower than each WGAN's (both hold)."""
     return _all([_pairwise(r, "frank/dcgan", run, "fid", "lower", "final") for run in FRANK_WGANS])
 
@@ -668,8 +668,8 @@ def zhu_resnet_collapse(r: Results) -> Verdict:
 
 
 def zhu_dcgan_not_enough(r: Results) -> Verdict:
-    """The seed: "For CIFAR-10 dataset, DCGAN is not enough to produce clear images due to its
-    limitation in complexity", in the section whose results are "based on DC-GAN framework",
+    """The source text: "For CIFAR-10 dataset, DCGAN is not enough to produce clear images due
+    to its limitation in complexity", in the section whose results are "based on DC-GAN framework",
     before "When it turns to ResNet structure, where WGAN-GP could produce benchmark results".
     Read: the DCGAN *architecture* lacks the capacity CIFAR-10 needs. Tested where the loss is
     held fixed: WGAN-GP with the ResNet vs with the DCGAN architecture on CIFAR-10 (IS, higher

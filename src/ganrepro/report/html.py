@@ -45,13 +45,14 @@ nav a{margin-right:1em} .wide{overflow-x:auto}
 """
 
 SOURCES = {
-    "acwgan": "AC-WGAN-GP (ResNet) on CIFAR-10 and STL-10 at 32x32 (seed 000).",
-    "agarwal": "Simple GAN, DCGAN, WGAN-GP and a conditional WGAN-GP on CIFAR-10 (seed 001).",
+    "acwgan": "AC-WGAN-GP (ResNet) on CIFAR-10 and STL-10 at 32x32 (source text 000).",
+    "agarwal": "Simple GAN, DCGAN, WGAN-GP and a conditional WGAN-GP on CIFAR-10 "
+    "(source text 001).",
     "ding": "GAN, WGAN (clipping), CGAN on MNIST; a WGAN hyper-parameter study; WGAN-GP "
-    "(seed 002).",
-    "frank": "DCGAN vs WGAN (clipping) vs WGAN-GP on CIFAR-10; FID curves (seed 003).",
+    "(source text 002).",
+    "frank": "DCGAN vs WGAN (clipping) vs WGAN-GP on CIFAR-10; FID curves (source text 003).",
     "zhu": "CFG-GAN vs WGAN-GP vs DCGAN, DCGAN and ResNet architectures, MNIST and CIFAR-10 "
-    "(seed 004).",
+    "(source text 004).",
 }
 
 
@@ -342,11 +343,11 @@ def deviation_rows(path: Path, derived: list[dict] = ()) -> list[dict]:
 def deviations_html(items: list[dict]) -> str:
     rows = "".join(
         f"<tr><td>{esc(d['source'])}</td><td>{esc(d['topic'])}</td>"
-        f"<td>{esc(d['seed'])}</td><td>{esc(d['we'])}</td><td>{esc(d['why'])}</td></tr>"
+        f"<td>{esc(d['text'])}</td><td>{esc(d['we'])}</td><td>{esc(d['why'])}</td></tr>"
         for d in items
     )
     return (
-        "<table><tr><th>source</th><th>topic</th><th>the seed says</th><th>we do</th>"
+        "<table><tr><th>source</th><th>topic</th><th>the source text says</th><th>we do</th>"
         f"<th>why</th></tr>{rows}</table>"
     )
 
@@ -372,6 +373,24 @@ def source_section(source: str, params: Params, files: Files) -> str:
     )
     parts.append(f"<h3>Figures</h3><div>{figs}</div>")
     return "\n".join(parts)
+
+
+def untested_note(params: Params) -> str:
+    """Why no claim is tested with one seed per run (the quick scale), and where the verdicts
+    are: the small scale's report, named as text (a link would point outside this report's
+    declared inputs)."""
+    note = (
+        "With one seed per run no comparison can be tested: every comparative claim is "
+        "inconclusive by design."
+    )
+    small = layout.Tree("small")
+    if layout.of(params) != small:
+        note += (
+            " The verdicts are in the small scale's report, "
+            f"<code>{esc(small.report)}</code>, made by "
+            "<code>snakemake --cores all --config scale=small</code>."
+        )
+    return note
 
 
 def build_page(
@@ -406,14 +425,12 @@ def build_page(
             "(digits for MNIST, photo patches for CIFAR-10 / STL-10): the verdicts below hold "
             "for the stand-ins at this scale, not for the sources' datasets; metrics use the "
             "domain classifier's features and are not comparable with published values."
-            + (
-                " With one seed per run no comparison can be tested: every comparative claim "
-                "is inconclusive by design."
-                if params.seeds < 2
-                else ""
-            )
+            + (f" {untested_note(params)}" if params.seeds < 2 else "")
             + "</p>"
         )
+    claims_note = (
+        f"<p>{untested_note(params)}</p>" if params.seeds < 2 and not params.rehearsal else ""
+    )
     data = prov.get("data", {})
     prov_rows = "".join(
         f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
@@ -480,6 +497,7 @@ A comparison of two runs is Welch's t-test on their per-seed values (two-sided, 
 claim made of several comparisons is supported when every one is significant the claimed way,
 and not supported when one goes the other way after Holm's correction. The p-values and the
 per-seed values behind each verdict are shown.</p>
+{claims_note}
 {claims}
 <h2 id="anchors">Literature anchors</h2>
 <p>Each published number with the tolerance that counts as reproduced, declared in

@@ -1,6 +1,7 @@
 """The settings trace (issue 13, point 2): for every run, every result-changing setting's
 full-scale value, read from params.yaml, beside where it comes from (``report/trace.yaml``:
-the seed's words, the cited code's file and line, a paper, or our choice with its reason)."""
+the source text's words, the cited code's file and line, a paper, or our choice with its
+reason)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ganrepro.config.types import Params
 
 # Keys that name or locate a run, or only steer evaluation: they change no trained weights.
 NOT_RESULT_CHANGING = frozenset({"source", "name", "data", "eval.checkpoints"})
-KIND = re.compile(r"\b(seed|code|paper|ours): ")
+KIND = re.compile(r"\b(text|code|paper|ours): ")  # text: the source text's own words
 
 
 def load_trace(path: str | Path) -> dict:
@@ -78,7 +79,7 @@ def _pending(text) -> bool:
 
 
 def without_kind(trace: dict) -> list[str]:
-    """Origins that say none of seed / code / paper / ours."""
+    """Origins that say none of text / code / paper / ours."""
     texts = []
     for source, entry in trace.items():
         texts += [(f"{source}: {k}", v) for k, v in (entry.get("settings") or {}).items()]
@@ -130,9 +131,9 @@ def trace_html(trace_path: str | Path, full: Params) -> str:
     parts = [
         "<p>Every result-changing setting of every run at full scale: the value (read from "
         "<code>params.yaml</code>) and where it comes from (<code>report/trace.yaml</code>: "
-        "<b>seed</b> quotes the report, <b>code</b> the code it cites, <b>paper</b> the paper "
-        "it cites, <b>ours</b> our choice and why). PENDING marks an origin for a value SPEC "
-        "prescribes that params.yaml does not hold yet.</p>"
+        "<b>text</b> quotes the source text, <b>code</b> the code it cites, <b>paper</b> the "
+        "paper it cites, <b>ours</b> our choice and why). PENDING marks an origin for a value "
+        "SPEC prescribes that params.yaml does not hold yet.</p>"
     ]
     for source in full.sources:
         body = "".join(

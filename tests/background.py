@@ -108,6 +108,10 @@ def stop(folder: Path) -> None:
             return
         end = time.monotonic() + grace
         while time.monotonic() < end:
+            try:  # the wrapper is this process's child: reap it, or it stays in the group
+                os.waitpid(pgid, os.WNOHANG)
+            except ChildProcessError:
+                pass
             try:
                 os.killpg(pgid, 0)
             except ProcessLookupError:

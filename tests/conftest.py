@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -180,6 +181,17 @@ def _background_builds(request, tmp_path_factory):
     background.start_needed(request.session.items, tmp_path_factory)
     yield
     background.stop_all(tmp_path_factory.getbasetemp())
+
+
+def pytest_configure(config) -> None:
+    """SIGTERM (`timeout`, a CI job's limit, `kill`) ends the session as Ctrl-C does: pytest
+    then tears the session down, which stops the background builds; killed outright, it would
+    leave a whole quick DAG running in its own process group."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def pytest_collection_modifyitems(config, items) -> None:

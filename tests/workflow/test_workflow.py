@@ -169,7 +169,8 @@ def test_quick_dag_produces_every_figure_and_table(quick_dag):
 # The quick_dag fixture makes this run diverge at once (to test divergence).
 FORCED_DIVERGENCE = "zhu/cfg_dcgan_mnist"
 # A divergence that is the point: zhu's ResNet CFG-GAN collapses when D suddenly dominates (the
-# seed's failure mode). If it diverges it is exempt from learning; if it completes, it must learn.
+# source text's failure mode). If it diverges it is exempt from learning; if it completes, it
+# must learn.
 DIVERGENCE_IS_THE_POINT = {"zhu/cfg_resnet_cifar10"}
 
 

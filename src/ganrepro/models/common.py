@@ -8,7 +8,7 @@ from torch import nn
 
 def init_weights(module: nn.Module, scheme: str) -> None:
     """``default``: PyTorch's own; ``dcgan``: N(0, 0.02) weights, BN N(1, 0.02) (Radford et
-    al.); ``kaiming``: He-normal weights, zero biases (zhu's seed)."""
+    al.); ``kaiming``: He-normal weights, zero biases (zhu's source text)."""
     if scheme == "default":
         return
     for m in module.modules():

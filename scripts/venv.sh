@@ -14,7 +14,8 @@ fi
 [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
 stamp="$venv/.ganrepro-installed"
 want="$(cat "$root/pyproject.toml" "$root/requirements.lock" | sha256sum | cut -c1-16)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# GANREPRO_NO_INSTALL=1: use .venv as it is (the tests run the scripts with their own env)
+if [ -z "${GANREPRO_NO_INSTALL:-}" ] && [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "installing ganrepro and its pinned dependencies into $venv ..." >&2
   "$venv/bin/python" -m pip install --quiet --upgrade "pip>=24"
   "$venv/bin/python" -m pip install --quiet -c "$root/requirements.lock" -e "$root[dev]"

@@ -189,6 +189,7 @@ def pytest_configure(config) -> None:
     leave a whole quick DAG running in its own process group."""
 
     def interrupt(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the teardown
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, interrupt)

@@ -41,21 +41,30 @@ def test_sigterm_to_the_session_stops_its_background_builds(root, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
-    pgid_file = base / "build-sleeper" / "pgid"
-    deadline = time.monotonic() + 60
-    while not pgid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert pgid_file.exists(), proc.communicate(timeout=30)[0].decode()[-2000:]
-    pgid = int(pgid_file.read_text())
-    os.killpg(pgid, 0)  # the build runs
-    proc.send_signal(signal.SIGTERM)
-    out = proc.communicate(timeout=60)[0].decode()
-    assert proc.returncode != 0, out[-2000:]  # interrupted, not passed
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return  # the build's process group is gone
-        time.sleep(0.2)
-    raise AssertionError(f"the build (process group {pgid}) outlived the session:\n{out[-2000:]}")
+    pgid_file, pgid = base / "build-sleeper" / "pgid", None
+    try:
+        deadline = time.monotonic() + 60
+        while not pgid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert pgid_file.exists(), "the build did not start"
+        pgid = int(pgid_file.read_text())
+        os.killpg(pgid, 0)  # the build runs
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=60)[0].decode()
+        assert proc.returncode != 0, out[-2000:]  # interrupted, not passed
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return  # the build's process group is gone
+            time.sleep(0.2)
+        raise AssertionError(f"the build (group {pgid}) outlived the session:\n{out[-2000:]}")
+    finally:  # whatever failed above, leave nothing running
+        proc.kill()
+        proc.wait(timeout=30)
+        if pgid is not None:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -5,6 +5,7 @@ test_own_work.py.)"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -24,22 +25,27 @@ def test_validate_takes_params_like_every_other_command(root, capsys):
     assert capsys.readouterr().out == by_flag and by_flag.startswith(f"{path}: ok (")
     assert main(["validate", path, "--params", "other.yaml"]) == 2
     assert "two parameters files" in capsys.readouterr().err
+    assert main(["validate", "other.yaml", "--params", "params.yaml"]) == 2  # default or not
+    assert "two parameters files" in capsys.readouterr().err
 
 
 def test_a_closed_pipe_ends_the_command_quietly(root):
-    """`ganrepro jobs | head -1`: the reader closes the pipe after one line."""
-    proc = subprocess.Popen(
-        [*GANREPRO, "jobs", "--params", str(root / "params.yaml")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=root,
-    )
-    first = proc.stdout.readline()
-    proc.stdout.close()  # what `head -1` does
-    err = proc.stderr.read().decode()
-    assert proc.wait(timeout=60) == 128 + 13, err  # as if killed by SIGPIPE
-    assert first.strip() == b"prepare_data-digits"
-    assert err == ""  # no BrokenPipeError traceback
+    """`ganrepro jobs | head -1`: the reader has gone before the command writes (the pipe
+    is closed from the start, so the write fails whatever the buffering)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        res = subprocess.run(
+            [*GANREPRO, "jobs", "--params", str(root / "params.yaml")],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            cwd=root,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert res.returncode == 128 + 13, res.stderr.decode()  # as if killed by SIGPIPE
+    assert res.stderr == b""  # no BrokenPipeError traceback
 
 
 @pytest.mark.parametrize(
@@ -80,13 +86,22 @@ def empty_project(root, tmp_path, monkeypatch):
     [
         (
             ["evaluate", "ding/gan"],
-            "no checkpoint results/quick/runs/ding/gan/checkpoint.pt (make it: "
-            "`snakemake --cores all results/quick/runs/ding/gan/checkpoint.pt`)",
+            "no checkpoint results/quick/runs/ding/gan/checkpoint.pt (make it: `snakemake "
+            "--cores all --config scale=quick results/quick/runs/ding/gan/checkpoint.pt`)",
         ),
         (
             ["sample", "ding/gan", "--out", "s.png", "--scale", "small", "--seed-index", "2"],
-            "no checkpoint results/small/runs/ding/gan/seed2/checkpoint.pt (make it: "
-            "`snakemake --cores all results/small/runs/ding/gan/seed2/checkpoint.pt`)",
+            "no checkpoint results/small/runs/ding/gan/seed2/checkpoint.pt (make it: `snakemake "
+            "--cores all --config scale=small results/small/runs/ding/gan/seed2/checkpoint.pt`)",
+        ),
+        (
+            ["sample", "frank/wgan_gp", "--out", "s.png", "--rehearse"],
+            "(make it: `snakemake --cores all --config rehearse=true "
+            "results/rehearsal/runs/frank/wgan_gp/checkpoint.pt`)",
+        ),
+        (
+            ["evaluate", "ding/gan", "--checkpoint", "params.yaml", "--seed-index", "1"],
+            "give --checkpoint or --seed-index, not both",
         ),
         (
             ["sample", "ding/gan", "--out", "s.png", "--seed-index", "1"],
@@ -94,7 +109,11 @@ def empty_project(root, tmp_path, monkeypatch):
         ),
         (["sample", "ding/gan", "--out", "s.jpg"], "--out s.jpg: a .png (a grid) or .npz"),
         (["sample", "ding/gan", "--out", "s.png", "--n", "0"], "--n 0: at least 1 image"),
-        (["tensorboard"], "no TensorBoard events under results/quick/runs/ for any run"),
+        (
+            ["tensorboard", "--scale", "small"],
+            "no TensorBoard events under results/small/runs/ for any run: train first "
+            "(`snakemake --cores all --config scale=small`)",
+        ),
     ],
 )
 def test_commands_for_ones_own_work_name_what_is_missing(empty_project, capsys, argv, message):

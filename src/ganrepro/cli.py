@@ -35,10 +35,9 @@ def _load(args):
 def cmd_validate(args) -> None:
     from ganrepro.assets import AssetError, check_inception
 
-    if args.file is not None:  # `ganrepro validate FILE`, as before --params
-        if args.params not in ("params.yaml", args.file):
-            raise UsageError(f"two parameters files: {args.file} and --params {args.params}")
-        args.params = args.file
+    if args.file and args.params and args.file != args.params:  # `validate FILE`, or --params
+        raise UsageError(f"two parameters files: {args.file} and --params {args.params}")
+    args.params = args.file or args.params or "params.yaml"
     params = _load(args)
     try:  # what the full scale's jobs need besides the file (the workflow checks it too)
         weights = check_inception(params)
@@ -154,11 +153,7 @@ def cmd_train(args) -> None:
         raise UsageError(str(exc)) from None
     params = _load(args)
     run = params.run(args.run)
-    if not 0 <= args.seed_index < params.seeds_for(run.id):
-        raise UsageError(
-            f"--seed-index {args.seed_index}: {run.id} has seeds "
-            f"0..{params.seeds_for(run.id) - 1} ({params.label})"
-        )
+    _check_seed_index(args.seed_index, run, params)
     tree = layout.of(params)
     out = Path(args.out or tree.run_dir(run.id, args.seed_index))
     data = args.data or tree.data(run.data)
@@ -357,43 +352,61 @@ def cmd_stats(args) -> None:
     )
 
 
-def _made_by_workflow(path: str | Path, what: str) -> Path:
+def _check_seed_index(k: int, run, params) -> None:
+    if not 0 <= k < params.seeds_for(run.id):
+        raise UsageError(
+            f"--seed-index {k}: {run.id} has seeds "
+            f"0..{params.seeds_for(run.id) - 1} ({params.label})"
+        )
+
+
+def snakemake_hint(params, target: str = "") -> str:
+    """The Snakemake command that makes ``target`` in the params' tree (its scale's config)."""
+    config = "rehearse=true" if params.rehearsal is not None else f"scale={params.scale}"
+    return f"snakemake --cores all --config {config}" + (f" {target}" if target else "")
+
+
+def _made_by_workflow(path: str | Path, what: str, params) -> Path:
     """``path``, which must exist: else one line naming it and the command that makes it."""
     if not Path(path).exists():
-        raise UsageError(f"no {what} {path} (make it: `snakemake --cores all {path}`)")
+        raise UsageError(f"no {what} {path} (make it: `{snakemake_hint(params, str(path))}`)")
     return Path(path)
 
 
 def _checkpoint(args, run, params) -> Path:
     """``--checkpoint``, else the layout's: the final checkpoint of seed ``--seed-index``."""
-    if not 0 <= args.seed_index < params.seeds_for(run.id):
-        raise UsageError(
-            f"--seed-index {args.seed_index}: {run.id} has seeds "
-            f"0..{params.seeds_for(run.id) - 1} ({params.label})"
-        )
     if args.checkpoint:
+        if args.seed_index:
+            raise UsageError("give --checkpoint or --seed-index, not both")
         if not Path(args.checkpoint).is_file():
             raise UsageError(f"--checkpoint {args.checkpoint}: no such file")
         return Path(args.checkpoint)
-    tree = layout.of(params)
-    return _made_by_workflow(tree.run_file(run.id, args.seed_index, "checkpoint"), "checkpoint")
+    _check_seed_index(args.seed_index, run, params)
+    path = layout.of(params).run_file(run.id, args.seed_index, "checkpoint")
+    return _made_by_workflow(path, "checkpoint", params)
 
 
-def _evaluated_files(args, run, params) -> tuple[dict[str, Path] | None, Path]:
-    """The training outputs evaluate reads (each flag, else beside the checkpoint under the
-    layout's names) and the default --out: None for a lone checkpoint (one copied from
-    another machine without its run folder), which is scored alone."""
+def _evaluated_files(args, run, params) -> tuple[Path, dict[str, Path] | None, Path]:
+    """The checkpoint, the training outputs evaluate reads beside it (each flag, else the
+    layout's names there) and where the metrics go. A checkpoint given by ``--checkpoint``
+    with none of them beside it (copied from another machine without its run folder) is
+    scored alone: no training outputs, and its metrics go to ``{name}.metrics.json`` beside
+    it unless ``--out`` says otherwise."""
     ckpt = _checkpoint(args, run, params)
+    names = [k for k in layout.EVALUATED if k != "checkpoint"]
     given = {"summary": args.summary, "log": args.log, "ckpt": args.ckpt_dir}
-    files = {k: Path(v) if v else ckpt.parent / layout.RUN_FILES[k] for k, v in given.items()}
-    out = Path(args.out) if args.out else ckpt.parent / layout.RUN_FILES["metrics"]
+    files = {k: Path(given[k]) if given[k] else ckpt.parent / layout.RUN_FILES[k] for k in names}
     present = {k for k, f in files.items() if f.exists()}
-    if not present and not any(given.values()):
-        return None, out
-    missing = [f"{files[k]}" for k in files if k not in present]
+    if args.checkpoint and not present and not any(given.values()):
+        return ckpt, None, Path(args.out or ckpt.with_name(f"{ckpt.stem}.metrics.json"))
+    missing = [str(files[k]) for k in names if k not in present]
     if missing:
-        raise UsageError(f"{run.id}: missing training outputs: {', '.join(missing)}")
-    return {"checkpoint": ckpt, **files}, out
+        hint = "" if args.checkpoint else f" (make them: `{snakemake_hint(params, str(ckpt))}`)"
+        raise UsageError(
+            f"{run.id}: missing training outputs beside {ckpt}: {', '.join(missing)}{hint}"
+        )
+    out = Path(args.out) if args.out else ckpt.parent / layout.RUN_FILES["metrics"]
+    return ckpt, {"checkpoint": ckpt, **files}, out
 
 
 def cmd_evaluate(args) -> None:
@@ -403,16 +416,14 @@ def cmd_evaluate(args) -> None:
     args.device = _device(args.device)
     run = params.run(args.run)
     tree = layout.of(params)
-    trained, out = _evaluated_files(args, run, params)
-    args.out = str(out)
-    stats = _made_by_workflow(args.stats or tree.stats(run.data), "reference statistics")
+    ckpt, trained, out = _evaluated_files(args, run, params)
+    stats = _made_by_workflow(args.stats or tree.stats(run.data), "reference statistics", params)
     classifier = args.classifier
     if classifier is None and "classifier" in params.evaluation.extractors:
-        classifier = _made_by_workflow(tree.classifier(run.data), "domain classifier")
+        classifier = _made_by_workflow(tree.classifier(run.data), "domain classifier", params)
     extractors = _extractors(params, classifier, args.device)  # fail before any work
     t0 = time.perf_counter()
     if trained is None:  # a lone checkpoint: its final metrics only
-        ckpt = _checkpoint(args, run, params)
         res = evaluate_checkpoint(
             run, ckpt, stats, out, extractors, params.evaluation, device=args.device
         )
@@ -438,7 +449,7 @@ def cmd_evaluate(args) -> None:
         args.detail["pair_s_2048"] = pairwise_seconds(2048, kid_subsets=5, kid_subset_size=size)
     print(
         f"{run.id} ({res['status']}): {name} FID {res['final'][name]['fid']:.2f}, "
-        f"IS {res['final'][name]['is_mean']:.2f} -> {args.out} "
+        f"IS {res['final'][name]['is_mean']:.2f} -> {out} "
         f"(evaluation {time.perf_counter() - t0:.2f} s)"  # its maths, for bench_workflow.py
     )
 
@@ -537,7 +548,7 @@ def cmd_sample(args) -> None:
 
             nrow = sampler.n_classes if y is not None else math.ceil(math.sqrt(args.n))
             Image.fromarray(tile(x, nrow)).save(fh, format="PNG")
-    labels = " (labels: sample i has class i mod 10)" if y is not None else ""
+    labels = f" (labels: sample i has class i mod {sampler.n_classes})" if y is not None else ""
     print(f"wrote {out}: {args.n} images of {run.id} at step {sampler.step}, seed {seed}{labels}")
 
 
@@ -569,9 +580,14 @@ def cmd_tensorboard(args) -> None:
     if not found:
         raise UsageError(
             f"no TensorBoard events under {layout.of(params).root}/runs/ "
-            f"for {' '.join(args.runs) or 'any run'}: train first (`snakemake --cores all"
-            f"{'' if params.scale == 'quick' else ' --config scale=' + params.scale}`)"
+            f"for {' '.join(args.runs) or 'any run'}: train first (`{snakemake_hint(params)}`)"
         )
+    import importlib.util
+
+    if importlib.util.find_spec("tensorboard") is None:
+        raise UsageError("TensorBoard is not installed here (pip install tensorboard)")
+    if any("," in tb or ":" in tb for tb in found.values()):
+        raise UsageError("a run folder's path holds ',' or ':', which --logdir_spec cannot take")
     spec = ",".join(f"{name}:{tb}" for name, tb in found.items())
     argv = [sys.executable, "-m", "tensorboard.main", "--logdir_spec", spec]
     argv += ["--host", args.host, "--port", str(args.port)]
@@ -648,6 +664,15 @@ def _scale_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _checkpoint_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed-index", type=int, default=0, help="k: the run's seed k (default: 0)")
+    p.add_argument(
+        "--checkpoint",
+        help="a checkpoint.pt, e.g. one copied from elsewhere (default: the layout's, "
+        "results/{tree}/runs/{source}/{run}[/seed{k}]/checkpoint.pt)",
+    )
+
+
 def _inputs_arg(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument(
         "--inputs",
@@ -666,7 +691,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check params.yaml against its schema and rules")
     p.add_argument("file", nargs="?", help="parameters file (the same as --params)")
-    _params_args(p)
+    p.add_argument("--params", help="parameters file (default: params.yaml)")
+    _scale_args(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print or write the JSON schema of params.yaml")
@@ -766,18 +792,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="metrics of a run at its checkpoints -> metrics.json (every path: the layout's)",
     )
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
-    p.add_argument("--seed-index", type=int, default=0, help="k: the run's seed k (default: 0)")
-    p.add_argument(
-        "--checkpoint",
-        help="the final checkpoint.pt (default: results/{tree}/runs/{run}[/seed{k}]/); alone "
-        "(no train.json, log.csv, ckpt/ beside it), only it is scored",
-    )
+    _checkpoint_args(
+        p
+    )  # --checkpoint alone (no train.json, log.csv, ckpt/ beside it): scored alone
     p.add_argument("--summary", help="the run's train.json (default: beside the checkpoint)")
     p.add_argument("--log", help="the run's log.csv (default: beside the checkpoint)")
     p.add_argument("--ckpt-dir", help="periodic checkpoints (default: ckpt/ beside it)")
     p.add_argument("--stats", help="reference statistics (default: results/{tree}/stats/)")
     p.add_argument("--classifier", help="domain classifier (default: results/{tree}/classifiers/)")
-    p.add_argument("--out", help="metrics.json (default: beside the checkpoint)")
+    p.add_argument(
+        "--out",
+        help="metrics.json (default: beside the checkpoint; a lone one: {name}.metrics.json)",
+    )
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     p.add_argument("--threads", type=int)
     _params_args(p)
@@ -800,10 +826,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
     p.add_argument("--n", type=int, default=64, help="images (default: %(default)s)")
     p.add_argument("--seed", type=int, help="latent seed (default: the evaluation's)")
-    p.add_argument("--seed-index", type=int, default=0, help="k: the run's seed k (default: 0)")
-    p.add_argument(
-        "--checkpoint", help="checkpoint.pt (default: the layout's, results/{tree}/runs/...)"
-    )
+    _checkpoint_args(p)
     p.add_argument("--out", required=True, help="a .png grid or a .npz of uint8 arrays")
     p.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda")
     _params_args(p)
@@ -822,10 +845,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--kind", required=True, help="a sample figure: grid, interpolation, cherry, paired"
     )
-    p.add_argument("--seed-index", type=int, default=0, help="k: the run's seed k (default: 0)")
-    p.add_argument(
-        "--checkpoint", help="checkpoint.pt (default: the layout's, results/{tree}/runs/...)"
-    )
+    _checkpoint_args(p)
     p.add_argument("--out", required=True, help="PNG to write")
     p.add_argument("--classifier", help="domain classifier (cherry-picking unconditional runs)")
     p.add_argument("--data", help="real dataset (paired grids)")
@@ -1002,8 +1022,8 @@ def _record(command: str, args, meter) -> None:
 
     job = job_name(command, args)
     params = getattr(args, "loaded", None)
-    if job is None or params is None:
-        return
+    if job is None or params is None or getattr(args, "out", None) is None:
+        return  # (a command run by hand with its default --out: not the workflow's job)
     tree = Path(layout.of(params).root).resolve()
     if tree not in Path(args.out).resolve().parents:
         return
@@ -1032,6 +1052,18 @@ def limit_threads(threads: int) -> None:
 
     torch.set_num_threads(threads)
     threadpool_limits(threads, user_api="blas")
+
+
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe whose reader has gone (poll reports an error)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1069,6 +1101,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe is found here, not at exit
         _record(name, args, meter)
     except BrokenPipeError:  # `ganrepro jobs | head`: the reader has what it wanted
+        if not _stdout_closed():
+            raise  # another pipe (a worker's, a socket): a failure like any other
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 128 + 13  # as a process killed by SIGPIPE
     except bad_input_errors() as exc:

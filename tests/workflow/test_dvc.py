@@ -198,7 +198,11 @@ def expected_downstream(dvc: dict, stage: str) -> set[str]:
 
 def run_script(repo: Path, script: str) -> None:
     """One of the project's scripts in ``repo`` (its .venv: this environment)."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "GANREPRO_NO_INSTALL": "1",
+    }
     res = subprocess.run(["bash", script], cwd=repo, env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
 

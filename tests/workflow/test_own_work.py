@@ -31,11 +31,11 @@ def test_evaluate_with_the_layouts_paths_gives_the_jobs_numbers(quick_dag, tmp_p
     tool("ganrepro", "evaluate", "ding/gan", "--out", str(out), cwd=quick_dag)
     ours = json.loads(out.read_text())
     assert ours["final"] == job["final"] and ours["curve"] == job["curve"]
-    # a lone checkpoint copied from elsewhere: scored on its own, metrics.json beside it
+    # a lone checkpoint copied from elsewhere: scored on its own, its metrics beside it
     shutil.copy(quick_dag / RUN / "checkpoint.pt", tmp_path / "checkpoint.pt")
     tool("ganrepro", "evaluate", "ding/gan", "--checkpoint", tmp_path / "checkpoint.pt",
          cwd=quick_dag)  # fmt: skip
-    lone = json.loads((tmp_path / "metrics.json").read_text())
+    lone = json.loads((tmp_path / "checkpoint.metrics.json").read_text())
     assert lone["scope"] == "checkpoint" and lone["step"] == job["step"]
     assert lone["final"] == job["final"] and lone["final_test"] == job["final_test"]
     # another run's checkpoint is refused by name

@@ -108,6 +108,26 @@ def train_files(trained: str | Path | dict[str, Path]) -> dict[str, Path]:
     return {k: Path(trained) / layout.RUN_FILES[k] for k in layout.EVALUATED}
 
 
+def _references(run: RunConfig, stats_path, extractors: list[Extractor]) -> tuple[dict, dict]:
+    """The train and test reference statistics of ``run``'s data, per extractor."""
+    rh = bool(run.rehearsal)
+    refs = {ex.name: load_stats(stats_path, ex, "train", run.data, rh) for ex in extractors}
+    tests = {ex.name: load_stats(stats_path, ex, "test", run.data, rh) for ex in extractors}
+    return refs, tests
+
+
+def _final_scores(
+    sampler: Sampler, ev: EvaluationConfig, extractors: list[Extractor], refs: dict, tests: dict
+) -> tuple[dict, dict | None]:
+    """``final`` (against the train split) and ``final_test`` of the sampler's checkpoint. A
+    run that trained on the test split (acwgan/stl10: the AC head needs STL-10's 13k labelled
+    images) has no held-out images: no "test" metrics rather than misleading ones."""
+    final, _ = _score(sampler, ev.n_samples, ev, extractors, refs)
+    if "test" in sampler.run.splits:
+        return final, None
+    return final, _score(sampler, ev.n_samples_test, ev, extractors, tests)[0]
+
+
 def evaluate_run(
     run: RunConfig,
     trained: str | Path | dict[str, Path],
@@ -121,9 +141,7 @@ def evaluate_run(
     folder holding them under the layout's names."""
     files = train_files(trained)
     train = json.loads(files["summary"].read_text())
-    rh = bool(run.rehearsal)
-    refs = {ex.name: load_stats(stats_path, ex, "train", run.data, rh) for ex in extractors}
-    tests = {ex.name: load_stats(stats_path, ex, "test", run.data, rh) for ex in extractors}
+    refs, tests = _references(run, stats_path, extractors)
     torch.manual_seed(ev.seed)
 
     epoch_at = _epochs(files["log"])
@@ -137,15 +155,8 @@ def evaluate_run(
         curve.append({"step": step, "epoch": epoch_at.get(step, 0.0), **metrics})
 
     final_sampler = Sampler(run, files["checkpoint"], device)
-    final, _ = _score(final_sampler, ev.n_samples, ev, extractors, refs)
-    # a run that trained on the test split (acwgan/stl10: the AC head needs STL-10's 13k
-    # labelled images) has no held-out images: no "test" metrics rather than misleading ones
+    final, final_test = _final_scores(final_sampler, ev, extractors, refs, tests)
     trained_on_test = "test" in run.splits
-    final_test = (
-        None
-        if trained_on_test
-        else _score(final_sampler, ev.n_samples_test, ev, extractors, tests)[0]
-    )
     # the same checkpoint, other latent draws: draw 0 is ``final`` itself
     final_draws = _draws(
         final,
@@ -257,16 +268,10 @@ def evaluate_checkpoint(
     """One checkpoint on its own (one copied from another machine without its run folder):
     the metrics of :func:`evaluate_run`'s ``final`` and ``final_test``, with the same samples
     and reference statistics, and no curve, best checkpoint or training summary."""
-    rh = bool(run.rehearsal)
-    refs = {ex.name: load_stats(stats_path, ex, "train", run.data, rh) for ex in extractors}
-    tests = {ex.name: load_stats(stats_path, ex, "test", run.data, rh) for ex in extractors}
+    refs, tests = _references(run, stats_path, extractors)
     torch.manual_seed(ev.seed)
     sampler = Sampler(run, ckpt, device)
-    final, _ = _score(sampler, ev.n_samples, ev, extractors, refs)
-    trained_on_test = "test" in run.splits
-    final_test = (
-        None if trained_on_test else _score(sampler, ev.n_samples_test, ev, extractors, tests)[0]
-    )
+    final, final_test = _final_scores(sampler, ev, extractors, refs, tests)
     result = {
         "run_id": run.id,
         "scope": "checkpoint",  # not a run folder's metrics.json: no curve, no best
@@ -276,7 +281,7 @@ def evaluate_checkpoint(
         "data": run.data,
         "final": final,
         "final_test": final_test,
-        "trained_on_test": trained_on_test,
+        "trained_on_test": "test" in run.splits,
         "images_scored": sampler.drawn,
         "protocol": {
             "extractors": {ex.name: ex.protocol() for ex in extractors},

@@ -10,7 +10,7 @@ def known_names(book):
     names behind a lookbehind on "/{source}/". An unknown figure or table is then "no rule to
     produce" it (one line), never a failing job lookup."""
     return "|".join(
-        rf"(?<=/{source}/)(?:{'|'.join(map(re.escape, names))})"
+        rf"(?<=/{re.escape(source)}/)(?:{'|'.join(map(re.escape, names))})"
         for source, names in book.items()
     )
 

@@ -85,7 +85,16 @@ def empty_project(root, tmp_path, monkeypatch):
     ("argv", "message"),
     [
         (
-            ["evaluate", "ding/gan"],
+            ["evaluate", "ding/gan"],  # the extractors first: the domain classifier
+            "no domain classifier results/quick/classifiers/digits.pt (make it: `snakemake "
+            "--cores all --config scale=quick results/quick/classifiers/digits.pt`)",
+        ),
+        (
+            ["evaluate", "ding/gan", "--classifier", "params.yaml"],  # loads: not a classifier
+            "params.yaml",
+        ),
+        (
+            ["sample", "ding/gan", "--out", "s.png"],
             "no checkpoint results/quick/runs/ding/gan/checkpoint.pt (make it: `snakemake "
             "--cores all --config scale=quick results/quick/runs/ding/gan/checkpoint.pt`)",
         ),
@@ -100,7 +109,16 @@ def empty_project(root, tmp_path, monkeypatch):
             "results/rehearsal/runs/frank/wgan_gp/checkpoint.pt`)",
         ),
         (
-            ["evaluate", "ding/gan", "--checkpoint", "params.yaml", "--seed-index", "1"],
+            [
+                "sample",
+                "ding/gan",
+                "--out",
+                "s.png",
+                "--checkpoint",
+                "params.yaml",
+                "--seed-index",
+                "1",
+            ],
             "give --checkpoint or --seed-index, not both",
         ),
         (

@@ -279,19 +279,25 @@ def _device(name: str) -> str:
     return str(pick_device(name))
 
 
-def _extractors(params, classifier: str | None, device: str):
+def _extractors(params, classifier: str | None, device: str, check_classifier=None):
+    """The evaluation's extractors, in their order (``check_classifier()`` runs before the
+    classifier's is made)."""
     from ganrepro.evaluate.extractors import make_extractor
 
-    return [
-        make_extractor(
-            name,
-            classifier_path=classifier,
-            inception=params.evaluation.inception_weights,
-            device=device,
-            real=params.rehearsal is None,  # a real run refuses random Inception weights
+    made = []
+    for name in params.evaluation.extractors:
+        if name == "classifier" and check_classifier is not None:
+            check_classifier()
+        made.append(
+            make_extractor(
+                name,
+                classifier_path=classifier,
+                inception=params.evaluation.inception_weights,
+                device=device,
+                real=params.rehearsal is None,  # a real run refuses random Inception weights
+            )
         )
-        for name in params.evaluation.extractors
-    ]
+    return made
 
 
 def _extracted(extractors, t0: float) -> dict:
@@ -416,12 +422,15 @@ def cmd_evaluate(args) -> None:
     args.device = _device(args.device)
     run = params.run(args.run)
     tree = layout.of(params)
+    # the extractors first (a missing Inception weights file is said before anything else),
+    # then every file the evaluation reads: all before any work
+    classifier, check = args.classifier, None
+    if classifier is None and "classifier" in params.evaluation.extractors:
+        classifier = tree.classifier(run.data)
+        check = lambda: _made_by_workflow(classifier, "domain classifier", params)  # noqa: E731
+    extractors = _extractors(params, classifier, args.device, check)
     ckpt, trained, out = _evaluated_files(args, run, params)
     stats = _made_by_workflow(args.stats or tree.stats(run.data), "reference statistics", params)
-    classifier = args.classifier
-    if classifier is None and "classifier" in params.evaluation.extractors:
-        classifier = _made_by_workflow(tree.classifier(run.data), "domain classifier", params)
-    extractors = _extractors(params, classifier, args.device)  # fail before any work
     t0 = time.perf_counter()
     if trained is None:  # a lone checkpoint: its final metrics only
         res = evaluate_checkpoint(

@@ -1029,10 +1029,12 @@ def _record(command: str, args, meter) -> None:
     test elsewhere records nothing there)."""
     from ganrepro.measure import append
 
-    job = job_name(command, args)
     params = getattr(args, "loaded", None)
-    if job is None or params is None or getattr(args, "out", None) is None:
+    if params is None or getattr(args, "out", None) is None:
         return  # (a command run by hand with its default --out: not the workflow's job)
+    job = job_name(command, args)
+    if job is None:
+        return
     tree = Path(layout.of(params).root).resolve()
     if tree not in Path(args.out).resolve().parents:
         return

@@ -149,6 +149,14 @@ def job_resources(first_output):
     }
 
 
+def source_outputs(source):
+    """Every figure and table of ``source`` (the target named after it, rules/figures.smk)."""
+    return [
+        *(TREE.figure(source, n) for n in catalog.FIGURES.get(source, {})),
+        *(TREE.table(source, n) for n in catalog.TABLES.get(source, {})),
+    ]
+
+
 def run_outputs(names, run_id, k):
     """The named run files of a run-id and seed pattern."""
     return {

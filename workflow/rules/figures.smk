@@ -5,24 +5,6 @@ FIGURE = TREE.figure("{source}", "{name}")
 TABLE = TREE.table("{source}", "{name}")
 
 
-def known_names(book):
-    """A ``name`` wildcard that matches only the names of the source before it: each source's
-    names behind a lookbehind on "/{source}/". An unknown figure or table is then "no rule to
-    produce" it (one line), never a failing job lookup."""
-    return "|".join(
-        rf"(?<=/{re.escape(source)}/)(?:{'|'.join(map(re.escape, names))})"
-        for source, names in book.items()
-    )
-
-
-def source_outputs(source):
-    """Every figure and table of ``source`` (the target named after it)."""
-    return [
-        *(TREE.figure(source, n) for n in catalog.FIGURES.get(source, {})),
-        *(TREE.table(source, n) for n in catalog.TABLES.get(source, {})),
-    ]
-
-
 rule figure:
     input:
         unpack(job_inputs(FIGURE)),
@@ -38,7 +20,7 @@ rule figure:
     benchmark:
         TREE.log("benchmarks/figures/{source}/{name}.tsv")
     wildcard_constraints:
-        name=known_names(catalog.FIGURES),
+        name=catalog.name_pattern(catalog.FIGURES),
     conda:
         "../envs/ganrepro.yaml"
     params:
@@ -63,7 +45,7 @@ rule table:
     benchmark:
         TREE.log("benchmarks/tables/{source}/{name}.tsv")
     wildcard_constraints:
-        name=known_names(catalog.TABLES),
+        name=catalog.name_pattern(catalog.TABLES),
     conda:
         "../envs/ganrepro.yaml"
     params:

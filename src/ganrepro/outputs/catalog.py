@@ -8,6 +8,7 @@ arrays, metrics, log...) is in ``NEEDS``, so the workflow builds only that.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ganrepro.registry import UnknownName
@@ -197,6 +198,17 @@ TABLES: dict[str, dict[str, Output]] = {
         "metrics": Output("metrics_table", ZHU_DCGAN + ZHU_RESNET, "zhu: final metrics"),
     },
 }
+
+
+def name_pattern(book: dict[str, dict[str, Output]]) -> str:
+    """A regular expression for the ``name`` wildcard of a figure or table path
+    (``.../{source}/{name}.png``) that matches only the names of the source before it: each
+    source's names behind a lookbehind on its folder. An unknown name is then "no rule to
+    produce" the file in one line, never a failing job lookup."""
+    return "|".join(
+        rf"(?<=/{re.escape(source)}/)(?:{'|'.join(map(re.escape, names))})"
+        for source, names in book.items()
+    )
 
 
 def get(kind: str, source: str, name: str) -> Output:

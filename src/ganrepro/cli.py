@@ -565,9 +565,9 @@ def tensorboard_runs(params, chosen: list[str]) -> dict[str, str]:
     """name -> published tb/ folder of each trained seed of the runs ``chosen`` (run ids or
     sources; all when empty) in the params' tree: one entry per run, never the copy that
     training keeps in the run's state/ for resuming."""
-    tree = layout.of(params)
     from ganrepro.registry import UnknownName, unknown
 
+    tree = layout.of(params)
     for c in chosen:
         if c not in params.runs and c not in params.sources:
             known = [*params.runs, *params.sources]
@@ -801,9 +801,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="metrics of a run at its checkpoints -> metrics.json (every path: the layout's)",
     )
     p.add_argument("run", help="run id, e.g. frank/wgan_gp")
-    _checkpoint_args(
-        p
-    )  # --checkpoint alone (no train.json, log.csv, ckpt/ beside it): scored alone
+    # a --checkpoint with no train.json, log.csv or ckpt/ beside it is scored alone
+    _checkpoint_args(p)
     p.add_argument("--summary", help="the run's train.json (default: beside the checkpoint)")
     p.add_argument("--log", help="the run's log.csv (default: beside the checkpoint)")
     p.add_argument("--ckpt-dir", help="periodic checkpoints (default: ckpt/ beside it)")

@@ -25,7 +25,14 @@ from ganrepro.config.schema import DESCRIPTIONS, SECTIONS
 # SPEC: the five sources and every run they list.
 EXPECTED_RUNS = {
     "acwgan": {"cifar10", "stl10"},
-    "agarwal": {"simple_gan", "dcgan", "wgan_gp", "cgan"},
+    "agarwal": {
+        "simple_gan",
+        "dcgan",
+        "wgan_gp",
+        "cgan",
+        "dcgan_adam_default",
+        "wgan_gp_adam_default",
+    },
     "ding": {
         "gan",
         "wgan",
@@ -190,13 +197,13 @@ def test_resolve_scale_picks_per_scale_values():
     assert resolve_scale(raw, "quick")["a"] == 1
 
 
-def test_small_scale_keeps_each_source_structure_with_three_seeds(root):
-    """small: 3 seeds, stand-in data, MLPs at full width; every setting that is not a size or
+def test_small_scale_keeps_each_source_structure_with_five_seeds(root):
+    """small: 5 seeds, stand-in data, MLPs at full width; every setting that is not a size or
     a budget is the quick scale's (the report lists those that differ from full)."""
     small = load_params(root / "params.yaml", scale="small")
     quick = load_params(root / "params.yaml", scale="quick")
     full = load_params(root / "params.yaml", scale="full")
-    assert small.seeds == 3 and small.standins
+    assert small.seeds == 5 and small.standins
     for run_id, run in small.runs.items():
         if run.model.arch == "mlp":
             assert run.model.g_hidden == full.run(run_id).model.g_hidden, run_id
@@ -521,7 +528,8 @@ def test_cli_validate_accepts_and_rejects(root, tmp_path, fresh_raw):
         text=True,
     )
     assert ok.returncode == 0, ok.stderr
-    assert "27 runs in 5 sources" in ok.stdout
+    n_runs = sum(len(runs) for runs in fresh_raw["sources"].values())
+    assert f"{n_runs} runs in 5 sources" in ok.stdout
     fresh_raw["sources"]["frank"]["wgan"]["schedule"]["n_critic"] = 0
     bad = tmp_path / "params.yaml"
     bad.write_text(yaml.safe_dump(fresh_raw))

@@ -1,4 +1,4 @@
-"""Every claim's inputs exist at the small scale: the runs it reads are in params.yaml with 3
+"""Every claim's inputs exist at the small scale: the runs it reads are in params.yaml with 5
 seeds each, evaluated at several checkpoints (its curves), so a verdict there comes from the
 seeds' spread, never from missing data. The runs a claim reads are recorded, not listed by hand:
 the claim runs against a Results whose metrics mapping notes every run it looks up."""
@@ -67,11 +67,11 @@ def small(root):
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=[f"{c.source}:{c.test.__name__}" for c in CLAIMS])
-def test_each_claim_reads_runs_that_the_small_scale_trains_with_three_seeds(claim, small):
+def test_each_claim_reads_runs_that_the_small_scale_trains_with_five_seeds(claim, small):
     read = runs_read(claim, small.runs)
     assert read, f"{claim.test.__name__} reads no run"
     assert read <= set(small.runs), read - set(small.runs)
-    assert small.seeds == 3
+    assert small.seeds == 5
     for run_id in read:
         assert run_id.split("/")[0] == claim.source, (claim.test.__name__, run_id)
         assert small.run(run_id).eval.checkpoints >= 5, run_id

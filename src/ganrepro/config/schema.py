@@ -32,7 +32,7 @@ INITS = ("default", "dcgan", "kaiming")
 # ``RunConfig.flat()``; ``*`` stands for either resources step.
 DESCRIPTIONS = {
     "scale": "the scale the workflow runs: quick (stand-in data, tiny widths, minutes on 2 CPU "
-    "cores), small (stand-in data, 3 seeds, MLPs at full width, under an hour on 2 CPU cores) "
+    "cores), small (stand-in data, 5 seeds, MLPs at full width, about 75 minutes on 2 CPU cores) "
     "or full (the sources' settings on the real datasets, GPU)",
     "seed": "global seed; seed index k of a run trains with seed + k",
     "seeds": "seeds per run (tables show mean and std when > 1)",

@@ -225,7 +225,7 @@ def learning_and_claims(root: Path, scale: str) -> None:
     from ganrepro import layout
     from ganrepro.config import load_params
     from ganrepro.layout import Files
-    from ganrepro.report.claims import CLAIMS
+    from ganrepro.report.claims import judge_all, qvalues
     from ganrepro.report.results import Results
 
     params = load_params(root / "params.yaml", scale=scale)
@@ -244,10 +244,12 @@ def learning_and_claims(root: Path, scale: str) -> None:
             print(f"  {run_id:30s} missing ({len(statuses)} seeds with metrics)")
     print("\nclaims:")
     counts: dict[str, int] = defaultdict(int)
-    for claim in CLAIMS:
-        v = claim.judge(r)
+    verdicts = judge_all(r)
+    q = qvalues(verdicts)
+    for claim, v in verdicts.items():
         counts[v.verdict] += 1
-        print(f"  [{v.verdict}] {claim.source}: {claim.text}\n      {v.measurement}")
+        pq = "" if q[claim] is None else f" p = {v.p:.3g}, q = {q[claim]:.3g}"
+        print(f"  [{v.verdict}]{pq} {claim.source}: {claim.text}\n      {v.measurement}")
         if v.reason:
             print(f"      why: {v.reason}")
     print("  " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))

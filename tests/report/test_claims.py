@@ -1,4 +1,5 @@
-"""Every claim's verdict logic on hand-made metric tables: each verdict is reachable."""
+"""Every claim's verdict logic on hand-made metric tables: each claim reaches supported, not
+supported and inconclusive, by the same standard of evidence both ways."""
 
 from __future__ import annotations
 
@@ -8,17 +9,9 @@ from pathlib import Path
 import pytest
 
 from ganrepro.config import load_params
-from ganrepro.report import claims
-from ganrepro.report.claims import (
-    INCONCLUSIVE,
-    NOT_SUPPORTED,
-    SUPPORTED,
-    Verdict,
-    compare,
-    holm,
-    welch,
-    welch_p,
-)
+from ganrepro.report import claims, judging
+from ganrepro.report.claims import acwgan, agarwal, ding, frank, zhu
+from ganrepro.report.judging import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Verdict
 from ganrepro.report.results import Results
 
 
@@ -62,103 +55,283 @@ def seeds(values, key="fid", **kw):
     return [m(**{key: v}, **kw) for v in values]
 
 
-def test_compare_reaches_every_verdict():
-    assert compare([1.0, 1.1, 0.9], [5.0, 5.1, 4.9], "lower")[0] == SUPPORTED
-    assert compare([5.0, 5.1, 4.9], [1.0, 1.1, 0.9], "lower")[0] == NOT_SUPPORTED
-    assert compare([1.0, 3.0], [1.5, 2.5], "lower")[0] == INCONCLUSIVE  # within noise
-    verdict, reason = compare([1.0], [5.0], "lower")
-    assert verdict == INCONCLUSIVE and "too few seeds" in reason
-    assert compare([], [5.0, 5.0], "lower")[0] == INCONCLUSIVE
+def five(centre, spread=0.1):
+    """Five seeds around ``centre`` (enough for the exact test)."""
+    return [centre + spread * k for k in (-2, -1, 0, 1, 2)]
 
 
-def test_welch_p_against_a_hand_computed_value():
-    # a = [1, 2, 3], b = [4, 5, 6]: t = -3 / sqrt(1/3 + 1/3) = -3.674, Welch df = 4; the
-    # two-sided p of Student's t with 4 df at |t| = 3.674 is 0.02131 (tables / closed form).
-    assert welch_p([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == pytest.approx(0.021312, abs=1e-6)
-    assert welch_p([1.0, 1.0], [2.0, 2.0]) == 0.0  # no spread, different means
-    assert math.isnan(welch_p([1.0, 1.0], [1.0, 1.0]))
+GOOD, BAD = five(10.0), five(30.0)
+NOISY = [5.0, 30.0, 12.0, 22.0, 8.0]  # mean 15.4, wide
 
 
-def test_welch_needs_significance_not_two_standard_errors():
-    # A difference just beyond two standard errors with 3 seeds each (Welch df ~ 4) is not
-    # significant at 0.05: the old rule called it, the t-test does not.
-    a, b = [0.0, 1.0, 2.0], [1.7, 2.7, 3.7]  # diff 1.7, 2 SE = 1.633
-    v = welch(a, b, "lower")
-    assert v.verdict == INCONCLUSIVE and 0.05 < v.p < 0.15 and "p = " in v.reason
-    assert welch([0.0, 1.0, 2.0], [4.0, 5.0, 6.0], "lower").verdict == SUPPORTED
+def verdicts(claim, tables):
+    return [claim(t).verdict for t in tables]
 
 
-def test_holm_adjusts_step_down():
-    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    assert holm([0.5]) == [0.5]
+THREE_WAYS = [SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE]
 
 
-def test_all_is_an_intersection_union_test_with_holm_against():
+# --- the shared pieces ----------------------------------------------------------------------
+
+
+def test_compare_reaches_every_verdict_and_says_its_interval_and_power():
+    v = judging.compare(GOOD, BAD, "lower")
+    assert v.verdict == SUPPORTED and v.p == 2 / 252 and "95% CI" in v.reason
+    assert judging.compare(BAD, GOOD, "lower").verdict == NOT_SUPPORTED
+    v = judging.compare(NOISY, five(15.0), "lower")
+    assert v.verdict == INCONCLUSIVE
+    assert "detectable at 80% power" in v.reason and "no difference larger than" in v.reason
+    v = judging.compare([1.0], [5.0], "lower")
+    assert v.verdict == INCONCLUSIVE and "too few seeds" in v.reason
+    assert judging.compare([], five(5.0), "lower").verdict == INCONCLUSIVE
+    # 3 + 3 seeds: Welch, and it says so
+    v = judging.compare([0.0, 1.0, 2.0], [4.0, 5.0, 6.0], "lower")
+    assert v.verdict == SUPPORTED and "assumes normal seed noise" in v.reason
+
+
+def test_a_margin_claim_is_judged_on_its_interval():
+    # "markedly": ratio below 0.75
+    assert judging.ratio_margin(GOOD, BAD, None, 0.75, "r").verdict == SUPPORTED
+    v = judging.ratio_margin(five(28.0), BAD, None, 0.75, "r")  # better, but only by 7%
+    assert v.verdict == NOT_SUPPORTED and "outside" in v.reason
+    assert judging.ratio_margin(NOISY, five(20.0), None, 0.75, "r").verdict == INCONCLUSIVE
+    # "slightly": ratio between 1 and 1.25
+    assert judging.ratio_margin(five(11.0), GOOD, 1.0, 1.25, "r").verdict == SUPPORTED
+    assert judging.ratio_margin(BAD, GOOD, 1.0, 1.25, "r").verdict == NOT_SUPPORTED  # 3x
+    assert judging.ratio_margin(five(9.0), GOOD, 1.0, 1.25, "r").verdict == NOT_SUPPORTED
+    assert judging.ratio_margin(NOISY, GOOD, 1.0, 1.25, "r").verdict == INCONCLUSIVE
+
+
+def test_all_of_is_an_intersection_union_test_with_holm_against():
     ok = Verdict(SUPPORTED, "a", "", 0.01, True)
     weak = Verdict(INCONCLUSIVE, "b", "", 0.5, True)
     against = Verdict(NOT_SUPPORTED, "c", "", 0.03, False)
-    assert claims._all([ok, ok]).verdict == SUPPORTED
-    assert claims._all([ok, weak]).verdict == INCONCLUSIVE
+    assert judging.all_of([ok, ok]).verdict == SUPPORTED
+    assert judging.all_of([ok, weak]).verdict == INCONCLUSIVE
     # p 0.03 against, with a second comparison: Holm makes it 0.06 -> not significant
-    assert claims._all([against, weak]).verdict == INCONCLUSIVE
+    assert judging.all_of([against, weak]).verdict == INCONCLUSIVE
     strong = Verdict(NOT_SUPPORTED, "d", "", 0.001, False)
-    v = claims._all([strong, weak])
+    v = judging.all_of([strong, weak])
     assert v.verdict == NOT_SUPPORTED and "Holm" in v.reason
 
 
-GOOD, BAD = [10.0, 10.5, 9.5], [30.0, 31.0, 29.0]
+def test_steps_to_converge_is_each_seed_against_its_own_plateau():
+    curve = [(0, 300.0), (10, 100.0), (20, 40.0), (30, 30.0), (40, 35.0)]
+    # drop 300 -> 30; 90% of it: 57 -> first reached at step 20
+    assert judging.steps_to_converge(curve) == 20.0
+    assert judging.steps_to_converge(curve, budget=20) == 20.0  # best within 20 is 40
+    assert judging.steps_to_converge(curve, budget=10) is None  # two points
+    assert judging.steps_to_converge([(10, 5.0), (20, 4.0), (30, 3.0)]) is None  # no step 0
+    assert judging.steps_to_converge([(0, 5.0), (10, 6.0), (20, 7.0)]) is None  # no drop
+
+
+def test_spread_interval_is_reproducible_and_sized_by_the_seed_noise():
+    runs = {"a": [1.0, 2.0, 3.0], "b": [5.0, 6.0, 7.0]}
+
+    def gap(means, noise):
+        return means["b"] - means["a"]
+
+    d, lo, hi, df, p = judging.spread_interval(runs, gap)
+    assert (d, df) == (4.0, 4) and p < 0.05
+    assert judging.spread_interval(runs, gap) == (d, lo, hi, df, p)  # fixed RNG seed
+    # pooled SD 1, SE of the difference sqrt(2/3) = 0.816: the interval is about +-1.96 SE
+    # widened by the uncertain SD (t with 4 df: +-2.78 SE)
+    assert 4 - 2.9 * 0.816 < lo < 4 - 1.96 * 0.816 and 4 + 1.96 * 0.816 < hi < 4 + 2.9 * 0.816
+
+
+def test_q_values_across_the_claims_table():
+    table = {k: seeds(GOOD) for k in RUN_IDS}
+    v = claims.judge_all(results(table, scale="small", standins=True))
+    q = claims.qvalues(v)
+    assert list(v) == claims.CLAIMS and set(q) == set(v)
+    with_p = [c for c in v if v[c].p is not None and not math.isnan(v[c].p)]
+    assert with_p and all(q[c] >= v[c].p for c in with_p)
+    assert all(q[c] is None for c in v if c not in with_p)
+
+
+# --- acwgan ---------------------------------------------------------------------------------
+
+
+def test_acwgan_replicates():
+    near = [m(is_mean=v, ex="inception", n_samples=50000) for v in (8.3, 8.5, 8.4)]
+    far = [m(is_mean=v, ex="inception", n_samples=50000) for v in (5.0, 5.1, 5.2)]
+    quick = results({"acwgan/cifar10": near}, scale="quick", standins=True)
+    got = verdicts(
+        acwgan.replicates,
+        [results({"acwgan/cifar10": near}), results({"acwgan/cifar10": far}), quick],
+    )
+    assert got == THREE_WAYS
+    assert "needs Inception" in acwgan.replicates(quick).reason
+    no_inception = results({"acwgan/cifar10": seeds([1.0, 2.0], "is_mean")})
+    assert acwgan.replicates(no_inception).verdict == INCONCLUSIVE
+
+
+def test_acwgan_stl_worse():
+    stl = [m(is_mean=v, train_is=10.0) for v in five(3.0)]  # 30% of its real data
+    cifar = [m(is_mean=v, train_is=10.0) for v in five(7.0)]  # 70%
+    noisy = [m(is_mean=v / 4, train_is=10.0) for v in NOISY]
+    tables = [
+        results({"acwgan/stl10": stl, "acwgan/cifar10": cifar}),
+        results({"acwgan/stl10": cifar, "acwgan/cifar10": stl}),
+        results({"acwgan/stl10": noisy, "acwgan/cifar10": stl}),
+    ]
+    assert verdicts(acwgan.stl_worse, tables) == THREE_WAYS
+    r = results({"acwgan/stl10": stl, "acwgan/cifar10": cifar}, standins=True)
+    v = acwgan.stl_worse(r)
+    assert v.verdict == INCONCLUSIVE and "same photos" in v.reason
+
+
+def _accuracy(high: set[int]) -> list[float]:
+    return [0.9 if c in high else 0.1 for c in range(10)]
+
+
+def test_acwgan_best_classes_by_an_exact_test_over_class_sets():
+    def table(cifar, stl, n=2):
+        return results(
+            {
+                "acwgan/cifar10": [m(class_accuracy=_accuracy(cifar)) for _ in range(n)],
+                "acwgan/stl10": [m(class_accuracy=_accuracy(stl)) for _ in range(n)],
+            }
+        )
+
+    claimed_c, claimed_s = {0, 1, 7, 9}, {0, 2, 6, 9}
+    others_c, others_s = set(range(10)) - claimed_c, set(range(10)) - claimed_s
+    mixed = {0, 3, 4, 5}  # 1 claimed class of 4 among the best: no signal
+    tables = [
+        table(claimed_c, claimed_s),
+        table(others_c, others_s),
+        table(mixed, claimed_s),
+    ]
+    assert verdicts(acwgan.best_classes, tables) == THREE_WAYS
+    v = acwgan.best_classes(tables[0])
+    assert v.p == pytest.approx(2 / 210) and "210 sets" in v.reason
+    r = table(claimed_c, claimed_s)
+    r = results(r.metrics, standins=True)
+    v = acwgan.best_classes(r)
+    assert v.verdict == INCONCLUSIVE and "real CIFAR-10 and STL-10 classes" in v.reason
+
+
+# --- agarwal --------------------------------------------------------------------------------
+
+
+def test_agarwal_dcgan_markedly_better():
+    tables = [
+        results({"agarwal/dcgan": seeds(GOOD), "agarwal/simple_gan": seeds(BAD)}),
+        # better by 7% only: not "markedly"
+        results({"agarwal/dcgan": seeds(five(28.0)), "agarwal/simple_gan": seeds(BAD)}),
+        results({"agarwal/dcgan": seeds(NOISY), "agarwal/simple_gan": seeds(five(20.0))}),
+    ]
+    assert verdicts(agarwal.dcgan_better, tables) == THREE_WAYS
+
+
+def _sweep(dcgan, dcgan_alt, wgan_gp, wgan_gp_alt):
+    return results(
+        {
+            "agarwal/dcgan": seeds(five(dcgan)),
+            "agarwal/dcgan_adam_default": seeds(five(dcgan_alt)),
+            "agarwal/wgan_gp": seeds(five(wgan_gp)),
+            "agarwal/wgan_gp_adam_default": seeds(five(wgan_gp_alt)),
+        }
+    )
+
+
+def test_agarwal_robustness_from_the_sweep():
+    tables = [
+        _sweep(10.0, 30.0, 10.0, 10.5),  # DCGAN's FID triples, WGAN-GP's barely moves
+        _sweep(10.0, 10.5, 10.0, 30.0),
+        _sweep(10.0, 12.0, 10.0, 11.8),  # both change alike
+    ]
+    assert verdicts(agarwal.wgan_gp_robust, tables) == THREE_WAYS
+    v = agarwal.wgan_gp_robust(tables[0])
+    assert "log FID change" in v.measurement and "95% CI" in v.reason
+    # a model that plateaus higher is not called robust for it: the same relative change at
+    # 10x the FID level reads the same
+    same = agarwal.wgan_gp_robust(_sweep(10.0, 30.0, 100.0, 300.0))
+    assert same.verdict == INCONCLUSIVE and abs(same.diff.estimate) < 1e-3
+    r = results({"agarwal/wgan_gp": seeds(GOOD), "agarwal/dcgan": seeds(BAD)})
+    v = agarwal.wgan_gp_robust(r)
+    assert v.verdict == INCONCLUSIVE and "not testable with these runs" in v.reason
+
+
+def _fid_curve(pairs, ex="classifier"):
+    return [{"step": s, "epoch": 0.0, ex: {"fid": f}} for s, f in pairs]
+
+
+def _converging(at: int, last: int = 4000):
+    """A seed whose FID drops from 300 to 20 at step ``at``, then sits near 19."""
+    return m(curve=_fid_curve([(0, 300), (at // 2, 200), (at, 20), (last, 19)]))
+
+
+def test_agarwal_wgan_gp_takes_more_steps():
+    slow = [_converging(3000 + 50 * k) for k in range(5)]
+    fast = [_converging(1000 + 50 * k) for k in range(5)]
+    mixed = [_converging(s) for s in (1000, 3000, 1500, 2800, 2000)]
+    tables = [
+        results({"agarwal/wgan_gp": slow, "agarwal/dcgan": fast}),
+        results({"agarwal/wgan_gp": fast, "agarwal/dcgan": slow}),
+        results({"agarwal/wgan_gp": mixed, "agarwal/dcgan": mixed[::-1]}),
+    ]
+    assert verdicts(agarwal.wgan_gp_slow, tables) == THREE_WAYS
+
+
+def _white_curve(pairs):
+    return [{"step": s, "classifier": {}, "white_fraction": w} for s, w in pairs]
+
+
+def test_tutorial_step_unit_in_generator_iterations():
+    # 7 logs per CIFAR-10 epoch of 782 batches of 64 (batch 100..700): step 0 after 101
+    # G-iterations, step 7 after 782 + 101, step 200 after 28 epochs and 501 batches
+    assert agarwal.tutorial_step_to_g_iterations(0) == 101
+    assert agarwal.tutorial_step_to_g_iterations(7) == 883
+    assert agarwal.tutorial_step_to_g_iterations(200) == 28 * 782 + 501 == 22397
+
+
+def test_agarwal_blobs_when_not_whether_and_refutable_at_full_scale():
+    real = 0.01
+    on_time = _white_curve([(0, 0.01), (10000, 0.01), (20000, 0.2), (39063, 0.3)])
+    r = results({"agarwal/cgan": [m(curve=on_time, ref_white=real) for _ in range(3)]})
+    v = agarwal.white_blobs(r)
+    assert v.verdict == SUPPORTED and "22397" in v.measurement and "11249-33545" in v.measurement
+    early = _white_curve([(0, 0.01), (2000, 0.3), (25000, 0.3), (39063, 0.3)])
+    r = results({"agarwal/cgan": [m(curve=early, ref_white=real)]})
+    assert agarwal.white_blobs(r).verdict == NOT_SUPPORTED  # blobs, but far too soon
+    # clean to the end of the full schedule (50 epochs = 39,063 G-iterations): "never" refutes
+    never = _white_curve([(0, 0.01), (25000, 0.01), (39063, 0.01)])
+    r = results({"agarwal/cgan": [m(curve=never, ref_white=real) for _ in range(3)]})
+    v = agarwal.white_blobs(r)
+    assert v.verdict == NOT_SUPPORTED and "never" in v.reason
+    r = results({"agarwal/cgan": [m(curve=on_time), m(curve=early)]})
+    assert agarwal.white_blobs(r).verdict == INCONCLUSIVE  # seeds disagree
+    stops = _white_curve([(0, 0.01), (23000, 0.01), (30000, 0.01)])  # clean, stops in window
+    r = results({"agarwal/cgan": [m(curve=stops, ref_white=real)]})
+    v = agarwal.white_blobs(r)
+    assert v.verdict == INCONCLUSIVE and "undetermined" in v.reason
+    short = _white_curve([(0, 0.01), (100, 0.2), (300, 0.3)])  # blobs, but at step 300
+    r = results({"agarwal/cgan": [m(curve=short, ref_white=real)]})
+    v = agarwal.white_blobs(r)
+    assert v.verdict == INCONCLUSIVE and "not testable at this scale" in v.reason
+
+
+# --- ding -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("claim", "runs", "expected"),
     [
+        (ding.gp_beats_wgan, {"ding/wgan_gp": GOOD, "ding/wgan": BAD}, SUPPORTED),
+        (ding.gp_beats_wgan, {"ding/wgan_gp": BAD, "ding/wgan": GOOD}, NOT_SUPPORTED),
+        (ding.gp_beats_wgan, {"ding/wgan_gp": [10.0], "ding/wgan": [30.0]}, INCONCLUSIVE),
+        (ding.gp_beats_wgan, {"ding/wgan_gp": NOISY, "ding/wgan": five(16.0)}, INCONCLUSIVE),
+        (ding.cgan_best, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": BAD}, SUPPORTED),
         (
-            claims.agarwal_dcgan_better,
-            {"agarwal/dcgan": GOOD, "agarwal/simple_gan": BAD},
-            SUPPORTED,
-        ),
-        (
-            claims.agarwal_dcgan_better,
-            {"agarwal/dcgan": BAD, "agarwal/simple_gan": GOOD},
+            ding.cgan_best,
+            {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": five(6.0)},
             NOT_SUPPORTED,
         ),
-        (claims.ding_gp_beats_wgan, {"ding/wgan_gp": GOOD, "ding/wgan": BAD}, SUPPORTED),
-        (claims.ding_gp_beats_wgan, {"ding/wgan_gp": BAD, "ding/wgan": GOOD}, NOT_SUPPORTED),
-        (claims.ding_gp_beats_wgan, {"ding/wgan_gp": [10.0], "ding/wgan": [30.0]}, INCONCLUSIVE),
-        (claims.ding_cgan_best, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": BAD}, SUPPORTED),
-        (
-            claims.ding_cgan_best,
-            {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": [6.0, 6.1, 5.9]},
-            NOT_SUPPORTED,
-        ),
-        (
-            claims.ding_cgan_best,
-            {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": GOOD},
-            INCONCLUSIVE,
-        ),
-        (
-            claims.frank_wgan_worse,
-            {"frank/dcgan": GOOD, "frank/wgan": BAD, "frank/wgan_gp": BAD},
-            SUPPORTED,
-        ),
-        (
-            claims.frank_wgan_worse,
-            {"frank/dcgan": BAD, "frank/wgan": GOOD, "frank/wgan_gp": BAD},
-            NOT_SUPPORTED,
-        ),
-        (  # WGAN-GP as good as DCGAN: "the WGANs are worse" does not hold for both
-            claims.frank_wgan_worse,
-            {"frank/dcgan": GOOD, "frank/wgan": BAD, "frank/wgan_gp": GOOD},
-            INCONCLUSIVE,
-        ),
-        (
-            claims.agarwal_dcgan_better,
-            {"agarwal/dcgan": GOOD, "agarwal/simple_gan": GOOD},
-            INCONCLUSIVE,
-        ),
+        (ding.cgan_best, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": GOOD}, INCONCLUSIVE),
     ],
 )
-def test_fid_comparisons(claim, runs, expected):
+def test_ding_fid_comparisons(claim, runs, expected):
     r = results({k: seeds(v) for k, v in runs.items()})
     assert claim(r).verdict == expected
 
@@ -178,194 +351,10 @@ def test_mnist_claims_use_classifier_features_even_with_inception():
     good = [both(fid=v, inception_fid=v + 50) for v in GOOD]
     bad = [both(fid=v, inception_fid=v - 25) for v in BAD]
     r = results({"ding/wgan_gp": good, "ding/wgan": bad})
-    v = claims.ding_gp_beats_wgan(r)
+    v = ding.gp_beats_wgan(r)
     assert v.verdict == SUPPORTED and "(classifier)" in v.measurement
     r = results({"ding/cgan": good, "ding/gan": bad, "ding/wgan": bad})
-    assert claims.ding_cgan_best(r).verdict == SUPPORTED
-
-
-def test_zhu_cfg_beats_wgan_gp():
-    hi, lo = [5.0, 5.1, 4.9], [2.0, 2.1, 1.9]
-
-    def run(cfg_cifar, mnist_inception_flipped=True):
-        return results(
-            {
-                # MNIST: the classifier says CFG wins; Inception (not the standard) says it loses
-                "zhu/cfg_dcgan_mnist": [both(is_mean=v, inception_is=v - 4) for v in hi],
-                "zhu/wgan_gp_dcgan_mnist": [both(is_mean=v, inception_is=v + 4) for v in lo],
-                "zhu/cfg_dcgan_cifar10": seeds(cfg_cifar, "is_mean"),
-                "zhu/wgan_gp_dcgan_cifar10": seeds(lo, "is_mean"),
-            }
-        )
-
-    assert claims.zhu_cfg_beats_wgan_gp(run(hi)).verdict == SUPPORTED
-    assert claims.zhu_cfg_beats_wgan_gp(run([1.0, 1.1, 0.9])).verdict == NOT_SUPPORTED
-    assert claims.zhu_cfg_beats_wgan_gp(run([1.5, 2.5, 2.0])).verdict == INCONCLUSIVE
-
-
-def test_zhu_dcgan_architecture_not_enough_for_cifar10():
-    hi, lo = [5.0, 5.1, 4.9], [2.0, 2.1, 1.9]
-
-    def run(resnet, dcgan_arch, bce=(9.0, 9.1, 8.9)):
-        return results(
-            {
-                "zhu/wgan_gp_resnet_cifar10": seeds(resnet, "is_mean"),
-                "zhu/wgan_gp_dcgan_cifar10": seeds(dcgan_arch, "is_mean"),
-                "zhu/dcgan_cifar10": seeds(list(bce), "is_mean"),  # BCE: not the comparison
-            }
-        )
-
-    v = claims.zhu_dcgan_not_enough(run(hi, lo))
-    assert v.verdict == SUPPORTED and "ResNet vs DCGAN architecture" in v.measurement
-    assert claims.zhu_dcgan_not_enough(run(lo, hi)).verdict == NOT_SUPPORTED
-    assert claims.zhu_dcgan_not_enough(run(hi, [4.0, 6.0, 5.0])).verdict == INCONCLUSIVE
-
-
-def _curve(values, key="is_mean", ex="classifier", every=10):
-    return [{"step": every * i, "epoch": float(i), ex: {key: v}} for i, v in enumerate(values)]
-
-
-def test_zhu_resnet_collapse():
-    stable = [m(curve=_curve([2, 3, 4])) for _ in range(3)]
-    collapse = [m(curve=_curve([2, 5.5, 3.0]))] + [m(curve=_curve([2, 3, 4])) for _ in range(2)]
-    diverged = [m(status="diverged", curve=_curve([2, 3]))]
-    r = results({"zhu/cfg_resnet_cifar10": collapse, "zhu/wgan_gp_resnet_cifar10": stable})
-    assert claims.zhu_resnet_collapse(r).verdict == SUPPORTED
-    r = results({"zhu/cfg_resnet_cifar10": diverged, "zhu/wgan_gp_resnet_cifar10": stable})
-    assert claims.zhu_resnet_collapse(r).verdict == SUPPORTED
-    r = results({"zhu/cfg_resnet_cifar10": stable, "zhu/wgan_gp_resnet_cifar10": stable})
-    assert claims.zhu_resnet_collapse(r).verdict == NOT_SUPPORTED
-    r = results({"zhu/cfg_resnet_cifar10": collapse, "zhu/wgan_gp_resnet_cifar10": collapse})
-    assert claims.zhu_resnet_collapse(r).verdict == NOT_SUPPORTED
-    r = results({"zhu/cfg_resnet_cifar10": stable[:1], "zhu/wgan_gp_resnet_cifar10": stable})
-    assert claims.zhu_resnet_collapse(r).verdict == INCONCLUSIVE
-    # too few checkpoints to see a fall (a small run, or curves missing): never an exception
-    bare = [m(curve=_curve([2])) for _ in range(3)]
-    r = results({"zhu/cfg_resnet_cifar10": bare, "zhu/wgan_gp_resnet_cifar10": stable})
-    v = claims.zhu_resnet_collapse(r)
-    assert v.verdict == INCONCLUSIVE and "fewer than two checkpoints" in v.reason
-
-
-def _losses(noise, lo=0.0, hi=1.0):
-    return {"loss_g": {"noise": noise, "q05": lo, "q95": hi, "sd_second_half": noise}}
-
-
-def test_frank_stability_from_the_loss_curves():
-    # roughness = late step-to-step noise / the curve's own 5-95% range: the units cancel
-    calm = [m(losses=_losses(n, -50.0, 50.0)) for n in (1.0, 1.2, 0.8)]  # Wasserstein: 0.01
-    erratic = [m(losses=_losses(n, 0.5, 3.0)) for n in (1.0, 1.1, 0.9)]  # BCE: 0.4
-    r = results({"frank/wgan": calm, "frank/wgan_gp": calm, "frank/dcgan": erratic})
-    v = claims.frank_wgans_stabler(r)
-    assert v.verdict == SUPPORTED and "roughness" in v.measurement
-    r = results({"frank/wgan": erratic, "frank/wgan_gp": calm, "frank/dcgan": calm})
-    assert claims.frank_wgans_stabler(r).verdict == NOT_SUPPORTED
-    r = results({"frank/wgan": calm, "frank/wgan_gp": erratic, "frank/dcgan": erratic})
-    assert claims.frank_wgans_stabler(r).verdict == INCONCLUSIVE
-    # calm losses but the WGANs collapse (diverged / no recall) while DCGAN does not: refuted
-    gone = [m(losses=_losses(n, -50, 50), recall=0.01) for n in (1.0, 1.2, 0.8)]
-    r = results({"frank/wgan": gone, "frank/wgan_gp": calm, "frank/dcgan": erratic})
-    v = claims.frank_wgans_stabler(r)
-    assert v.verdict == NOT_SUPPORTED and "collapsed" in v.reason
-    # metrics.json from before the loss summary: inconclusive with that reason
-    old = [m() for _ in range(3)]
-    r = results({"frank/wgan": old, "frank/wgan_gp": old, "frank/dcgan": old})
-    v = claims.frank_wgans_stabler(r)
-    assert v.verdict == INCONCLUSIVE and "no loss summary" in v.reason
-
-
-def _fid_curve(pairs, ex="classifier"):
-    return [{"step": s, "epoch": 0.0, ex: {"fid": f}} for s, f in pairs]
-
-
-def test_frank_speed_on_a_common_axis_within_the_common_budget():
-    # DCGAN reaches FID 20 after ~1000 G-iterations, the WGANs after ~3000; the WGANs run
-    # longer (to 5000) and then go lower, which must not count: the budget is DCGAN's 3500.
-    def dc(k):
-        return m(curve=_fid_curve([(0, 300), (1000 + k, 20), (2000, 19), (3500, 18)]))
-
-    def wg(k):
-        return m(curve=_fid_curve([(0, 300), (1000, 100), (3000 + k, 20), (4000, 19), (5000, 5)]))
-
-    fast = [dc(k) for k in (0, 100, 200)]
-    slow = [wg(k) for k in (0, 100, 200)]
-    r = results({"frank/dcgan": fast, "frank/wgan": slow, "frank/wgan_gp": slow})
-    v = claims.frank_gan_faster(r)
-    assert v.verdict == SUPPORTED and "G-iterations" in v.measurement
-    assert "common budget of 3500" in v.measurement
-    # the old measure (epoch of best FID) would call this for DCGAN; on a common axis the WGANs win
-    r = results({"frank/dcgan": slow, "frank/wgan": fast, "frank/wgan_gp": fast})
-    assert claims.frank_gan_faster(r).verdict == NOT_SUPPORTED
-    r = results({"frank/dcgan": fast, "frank/wgan": fast, "frank/wgan_gp": slow})
-    assert claims.frank_gan_faster(r).verdict == INCONCLUSIVE
-    # no curves (missing checkpoints): inconclusive with a reason, no exception
-    r = results({"frank/dcgan": [m()], "frank/wgan": slow, "frank/wgan_gp": slow})
-    v = claims.frank_gan_faster(r)
-    assert v.verdict == INCONCLUSIVE and "no FID curve" in v.reason
-
-
-def test_steps_to_common_fid_threshold_and_budget():
-    a = [m(curve=_fid_curve([(0, 100), (10, 50), (20, 30)]))]
-    b = [m(curve=_fid_curve([(0, 100), (10, 80), (20, 40), (30, 1)]))]
-    steps_a, steps_b, threshold, budget = claims._steps_to_common_fid(
-        results({"x/a": a, "x/b": b}), "x/a", "x/b"
-    )
-    # budget: a's last checkpoint (20); threshold: the worst best within it (b's 40)
-    assert (budget, threshold, steps_a, steps_b) == (20, 40, [20.0], [20.0])
-
-
-def _white_curve(pairs):
-    return [{"step": s, "classifier": {}, "white_fraction": w} for s, w in pairs]
-
-
-def test_tutorial_step_unit_in_generator_iterations():
-    # 7 logs per CIFAR-10 epoch of 782 batches of 64 (batch 100..700): step 0 after 101
-    # G-iterations, step 7 after 782 + 101, step 200 after 28 epochs and 501 batches
-    assert claims.tutorial_step_to_g_iterations(0) == 101
-    assert claims.tutorial_step_to_g_iterations(7) == 883
-    assert claims.tutorial_step_to_g_iterations(200) == 28 * 782 + 501 == 22397
-
-
-def test_agarwal_blobs_when_not_whether():
-    real = 0.01
-    on_time = _white_curve([(0, 0.01), (10000, 0.01), (20000, 0.2), (40000, 0.3)])
-    r = results({"agarwal/cgan": [m(curve=on_time, ref_white=real) for _ in range(3)]})
-    v = claims.agarwal_white_blobs(r)
-    assert v.verdict == SUPPORTED and "22397" in v.measurement
-    early = _white_curve([(0, 0.01), (2000, 0.3), (25000, 0.3), (50000, 0.3)])
-    r = results({"agarwal/cgan": [m(curve=early, ref_white=real)]})
-    assert claims.agarwal_white_blobs(r).verdict == NOT_SUPPORTED  # blobs, but far too soon
-    never = _white_curve([(0, 0.01), (25000, 0.01), (50000, 0.01)])
-    r = results({"agarwal/cgan": [m(curve=never, ref_white=real)]})
-    assert claims.agarwal_white_blobs(r).verdict == NOT_SUPPORTED
-    r = results({"agarwal/cgan": [m(curve=on_time), m(curve=early)]})
-    assert claims.agarwal_white_blobs(r).verdict == INCONCLUSIVE  # seeds disagree
-    short = _white_curve([(0, 0.01), (100, 0.2), (300, 0.3)])  # blobs, but at step 300
-    r = results({"agarwal/cgan": [m(curve=short, ref_white=real)]})
-    v = claims.agarwal_white_blobs(r)
-    assert v.verdict == INCONCLUSIVE and "not testable at this scale" in v.reason
-    r = results({"agarwal/cgan": [m()]})
-    assert claims.agarwal_white_blobs(r).verdict == INCONCLUSIVE
-
-
-def test_agarwal_robustness_needs_a_hyper_parameter_sweep():
-    steady, spread = seeds([10.0, 10.1, 9.9]), seeds([5.0, 15.0, 10.0])
-    r = results({"agarwal/wgan_gp": steady, "agarwal/dcgan": spread})
-    v = claims.agarwal_wgan_gp_robust(r)
-    assert v.verdict == INCONCLUSIVE and "hyper-parameter settings" in v.reason
-
-    def sweep(wgan_gp_fids, dcgan_fids):
-        runs = {}
-        for model, fids in (("wgan_gp", wgan_gp_fids), ("dcgan", dcgan_fids)):
-            for i, f in enumerate(fids):
-                name = f"agarwal/{model}" if i == 0 else f"agarwal/{model}_lr{i}"
-                runs[name] = seeds([f - 0.5, f, f + 0.5])
-        return results(runs)
-
-    assert claims.agarwal_wgan_gp_robust(sweep([30, 31, 32], [30, 60, 90])).verdict == SUPPORTED
-    r = sweep([30, 60, 90], [30, 31, 32])
-    assert claims.agarwal_wgan_gp_robust(r).verdict == NOT_SUPPORTED
-    r = sweep([30, 31, 32], [30, 31.5, 32.5])
-    assert claims.agarwal_wgan_gp_robust(r).verdict == INCONCLUSIVE
+    assert ding.cgan_best(r).verdict == SUPPORTED
 
 
 def _ding(c_spread, other_spread, noise=0.1):
@@ -382,66 +371,241 @@ def _ding(c_spread, other_spread, noise=0.1):
 
 
 def test_ding_clipping_is_the_key_factor_symmetric():
-    assert claims.ding_clip_key(_ding(10, 1)).verdict == SUPPORTED
-    v = claims.ding_clip_key(_ding(1, 10))
+    assert ding.clip_key(_ding(10, 1)).verdict == SUPPORTED
+    v = ding.clip_key(_ding(1, 10))
     assert v.verdict == NOT_SUPPORTED and "interval" in v.reason
     # within the noise either way: a small lead and a small shortfall are both inconclusive
-    lead, short = claims.ding_clip_key(_ding(1.0, 0.95)), claims.ding_clip_key(_ding(0.95, 1.0))
+    lead, short = ding.clip_key(_ding(1.0, 0.95)), ding.clip_key(_ding(0.95, 1.0))
     assert lead.verdict == short.verdict == INCONCLUSIVE
     assert "within the seed noise" in lead.reason and "within the seed noise" in short.reason
     # the same differences with large seed noise are not significant
-    assert claims.ding_clip_key(_ding(3, 1, noise=5.0)).verdict == INCONCLUSIVE
-    # one seed a run: no noise estimate
-    one = results({f"ding/{x}": seeds([20.0]) for g in claims.DING_GROUPS.values() for x in g})
-    v = claims.ding_clip_key(one)
+    assert ding.clip_key(_ding(3, 1, noise=5.0)).verdict == INCONCLUSIVE
+    one = results({f"ding/{x}": seeds([20.0]) for x in ding.TABLE2})
+    v = ding.clip_key(one)
     assert v.verdict == INCONCLUSIVE and "too few seeds" in v.reason
 
 
-def test_spread_interval_is_reproducible_and_sized_by_the_seed_noise():
-    runs = {"a": [1.0, 2.0, 3.0], "b": [5.0, 6.0, 7.0]}
-
-    def gap(means):
-        return means["b"] - means["a"]
-
-    d, lo, hi, df = claims._spread_interval(runs, gap)
-    assert (d, df) == (4.0, 4)
-    assert claims._spread_interval(runs, gap) == (d, lo, hi, df)  # fixed RNG seed
-    # pooled SD 1, SE of the difference sqrt(2/3) = 0.816: the interval is about +-1.96 SE
-    # widened by the uncertain SD (t with 4 df: +-2.78 SE)
-    assert 4 - 2.9 * 0.816 < lo < 4 - 1.96 * 0.816 and 4 + 1.96 * 0.816 < hi < 4 + 2.9 * 0.816
+def test_ding_spread_is_bias_corrected():
+    # settings that do not matter: every mean differs only by seed noise, so the raw variance
+    # of the means is noise / n on average; the corrected spread removes exactly that
+    means = {"wgan_clip0005": 1.0, "wgan": 2.0, "wgan_clip0015": 3.0}
+    n = dict.fromkeys(means, 3)
+    assert ding.spread(means, 3.0, "c", n) == pytest.approx(1.0 - 1.0)
 
 
-def test_acwgan_claims():
-    near = [m(is_mean=v, ex="inception", n_samples=50000) for v in (8.3, 8.5, 8.4)]
-    far = [m(is_mean=v, ex="inception", n_samples=50000) for v in (5.0, 5.1, 5.2)]
-    assert claims.acwgan_replicates(results({"acwgan/cifar10": near})).verdict == SUPPORTED
-    assert claims.acwgan_replicates(results({"acwgan/cifar10": far})).verdict == NOT_SUPPORTED
-    quick = results({"acwgan/cifar10": near}, scale="quick", standins=True)
-    v = claims.acwgan_replicates(quick)
-    assert v.verdict == INCONCLUSIVE and "needs Inception" in v.reason
-    no_inception = results({"acwgan/cifar10": seeds([1.0, 2.0], "is_mean")})
-    assert claims.acwgan_replicates(no_inception).verdict == INCONCLUSIVE
+def test_ding_lower_c_converges_faster():
+    fast = [_converging(1000 + 50 * k) for k in range(5)]
+    slow = [_converging(3000 + 50 * k) for k in range(5)]
+    mixed = [_converging(s) for s in (1000, 3000, 1500, 2800, 2000)]
+    tables = [
+        results({"ding/wgan_clip0005": fast, "ding/wgan_clip0015": slow}),
+        results({"ding/wgan_clip0005": slow, "ding/wgan_clip0015": fast}),
+        results({"ding/wgan_clip0005": mixed, "ding/wgan_clip0015": mixed[::-1]}),
+    ]
+    assert verdicts(ding.low_c_faster, tables) == THREE_WAYS
 
-    good = [0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.9, 0.1, 0.9]
-    bad = [0.1, 0.1, 0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1]
-    r = results({"acwgan/cifar10": [m(class_accuracy=good) for _ in range(2)]})
-    assert claims.acwgan_best_classes(r).verdict == SUPPORTED
-    r = results({"acwgan/cifar10": [m(class_accuracy=bad) for _ in range(2)]})
-    assert claims.acwgan_best_classes(r).verdict == NOT_SUPPORTED
-    r = results({"acwgan/cifar10": [m(class_accuracy=good)] * 2}, standins=True)
-    v = claims.acwgan_best_classes(r)
-    assert v.verdict == INCONCLUSIVE and "real CIFAR-10 classes" in v.reason
 
-    stl = [m(is_mean=v, train_is=10.0) for v in (3.0, 3.1, 2.9)]  # 30% of its real data
-    cifar = [m(is_mean=v, train_is=10.0) for v in (7.0, 7.1, 6.9)]  # 70%
-    r = results({"acwgan/stl10": stl, "acwgan/cifar10": cifar})
-    assert claims.acwgan_stl_worse(r).verdict == SUPPORTED
-    r = results({"acwgan/stl10": cifar, "acwgan/cifar10": stl})
-    assert claims.acwgan_stl_worse(r).verdict == NOT_SUPPORTED
-    r = results({"acwgan/stl10": stl, "acwgan/cifar10": cifar}, standins=True)
-    v = claims.acwgan_stl_worse(r)
-    assert v.verdict == INCONCLUSIVE and "same photos" in v.reason
+def _losses_d(final):
+    return {"loss_d": {"final": final, "noise": 0.1, "q05": -1.0, "q95": 1.0}}
 
+
+def test_ding_losses_measure_quality_by_rank_correlation():
+    def table(w_of_fid):
+        fids = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0]
+        return results(
+            {
+                f"ding/{x}": [m(fid=f, losses=_losses_d(-w_of_fid(f))) for _ in range(2)]
+                for x, f in zip(ding.TABLE2, fids, strict=True)
+            }
+        )
+
+    wiggle = {10.0: 3, 20.0: 1, 30.0: 6, 40.0: 2, 50.0: 7, 60.0: 5, 70.0: 4}
+    tables = [table(lambda f: f / 10), table(lambda f: -f / 10), table(wiggle.get)]
+    assert verdicts(ding.loss_measures_quality, tables) == THREE_WAYS
+    v = ding.loss_measures_quality(tables[2])
+    assert "only |rho| >= 0.786" in v.reason
+    sparse = results({"ding/wgan": [m(losses=_losses_d(-1.0))]})
+    assert ding.loss_measures_quality(sparse).verdict == INCONCLUSIVE
+
+
+# --- frank ----------------------------------------------------------------------------------
+
+
+def _late(values, every=100):
+    """A FID curve: step 0 at 300, then ``values`` at each checkpoint."""
+    return _fid_curve([(0, 300.0), *((every * (i + 1), v) for i, v in enumerate(values))])
+
+
+CALM = [m(curve=_late([100, 50, 40, 40.5, 40.2, 40.4 + 0.01 * k])) for k in range(5)]
+ERRATIC = [m(curve=_late([100, 50, 40, 80 + k, 30, 90])) for k in range(5)]
+
+
+def test_frank_stability_from_fid_volatility_with_the_loss_view_beside():
+    tables = [
+        results({"frank/wgan": CALM, "frank/wgan_gp": CALM, "frank/dcgan": ERRATIC}),
+        results({"frank/wgan": ERRATIC, "frank/wgan_gp": ERRATIC, "frank/dcgan": CALM}),
+        results({"frank/wgan": CALM, "frank/wgan_gp": ERRATIC, "frank/dcgan": ERRATIC}),
+    ]
+    assert verdicts(frank.wgans_stabler, tables) == THREE_WAYS
+    v = frank.wgans_stabler(tables[0])
+    assert "volatility" in v.measurement and "roughness" in v.measurement
+    # the WGANs collapse (final recall ~0) while DCGAN does not: refuted by Fisher's test
+    gone = [m(curve=_late([100, 50, 40, 40.5, 40.2, 40.4]), recall=0.01) for _ in range(5)]
+    r = results({"frank/wgan": gone, "frank/wgan_gp": gone, "frank/dcgan": ERRATIC})
+    v = frank.wgans_stabler(r)
+    assert v.verdict == NOT_SUPPORTED and "Fisher" in v.reason
+    # one collapsed WGAN seed is no test result: it does not refute alone
+    one = [*CALM[:4], gone[0]]
+    r = results({"frank/wgan": one, "frank/wgan_gp": CALM, "frank/dcgan": ERRATIC})
+    assert frank.wgans_stabler(r).verdict == SUPPORTED
+
+
+def test_frank_volatility_is_unit_free():
+    # the same relative jumps at 10x the FID level read the same
+    a = m(curve=_late([100, 50, 40, 80, 30, 90]))
+    b = m(curve=_late([1000, 500, 400, 800, 300, 900]))
+    assert frank.volatility(a, "classifier") == pytest.approx(frank.volatility(b, "classifier"))
+
+
+def test_frank_speed_each_model_to_its_own_plateau_within_the_common_budget():
+    # DCGAN drops at ~1000 G-iterations, the WGANs at ~3000; the WGANs run longer (to 5000)
+    # and then go lower, which must not count: the budget is DCGAN's 3500.
+    def dc(k):
+        return m(curve=_fid_curve([(0, 300), (1000 + k, 20), (2000, 19), (3500, 18)]))
+
+    def wg(k):
+        return m(curve=_fid_curve([(0, 300), (1000, 100), (3000 + k, 20), (4000, 19), (5000, 5)]))
+
+    fast = [dc(50 * k) for k in range(5)]
+    slow = [wg(50 * k) for k in range(5)]
+    tables = [
+        results({"frank/dcgan": fast, "frank/wgan": slow, "frank/wgan_gp": slow}),
+        results({"frank/dcgan": slow, "frank/wgan": fast, "frank/wgan_gp": fast}),
+        results({"frank/dcgan": fast, "frank/wgan": fast, "frank/wgan_gp": slow}),
+    ]
+    assert verdicts(frank.gan_faster, tables) == THREE_WAYS
+    assert "common budget of 3500" in frank.gan_faster(tables[0]).measurement
+    # a model that plateaus higher is not slower for it: DCGAN stops at 100, reached early
+    high = [m(curve=_fid_curve([(0, 300), (500 + 50 * k, 100), (3500, 99)])) for k in range(5)]
+    r = results({"frank/dcgan": high, "frank/wgan": slow, "frank/wgan_gp": slow})
+    assert frank.gan_faster(r).verdict == SUPPORTED
+    r = results({"frank/dcgan": [m()], "frank/wgan": slow, "frank/wgan_gp": slow})
+    assert frank.gan_faster(r).verdict == INCONCLUSIVE
+
+
+def test_frank_wgans_slightly_worse():
+    tables = [
+        results(
+            {
+                "frank/dcgan": seeds(GOOD),
+                "frank/wgan": seeds(five(11.0)),
+                "frank/wgan_gp": seeds(five(11.5)),
+            }
+        ),
+        # three times worse: not "slight"
+        results(
+            {"frank/dcgan": seeds(GOOD), "frank/wgan": seeds(BAD), "frank/wgan_gp": seeds(BAD)}
+        ),
+        results(
+            {"frank/dcgan": seeds(GOOD), "frank/wgan": seeds(NOISY), "frank/wgan_gp": seeds(NOISY)}
+        ),
+    ]
+    assert verdicts(frank.wgan_worse, tables) == THREE_WAYS
+
+
+def test_frank_wgans_avoid_collapse_by_recall():
+    hi, lo = [m(recall=v) for v in five(0.8, 0.01)], [m(recall=v) for v in five(0.3, 0.01)]
+    wide = [m(recall=v) for v in (0.1, 0.9, 0.4, 0.7, 0.2)]
+    tables = [
+        results({"frank/dcgan": lo, "frank/wgan": hi, "frank/wgan_gp": hi}),
+        results({"frank/dcgan": hi, "frank/wgan": lo, "frank/wgan_gp": lo}),
+        results({"frank/dcgan": lo, "frank/wgan": hi, "frank/wgan_gp": wide}),
+    ]
+    assert verdicts(frank.wgans_avoid_collapse, tables) == THREE_WAYS
+
+
+# --- zhu ------------------------------------------------------------------------------------
+
+
+def test_zhu_cfg_beats_wgan_gp():
+    hi, lo = five(5.0), five(2.0)
+
+    def run(cfg_cifar):
+        return results(
+            {
+                # MNIST: the classifier says CFG wins; Inception (not the standard) says it loses
+                "zhu/cfg_dcgan_mnist": [both(is_mean=v, inception_is=v - 4) for v in hi],
+                "zhu/wgan_gp_dcgan_mnist": [both(is_mean=v, inception_is=v + 4) for v in lo],
+                "zhu/cfg_dcgan_cifar10": seeds(cfg_cifar, "is_mean"),
+                "zhu/wgan_gp_dcgan_cifar10": seeds(lo, "is_mean"),
+            }
+        )
+
+    wide = [v / 5 for v in NOISY]  # mean 3.1 against 2.0, from 1.0 to 6.0
+    assert verdicts(zhu.cfg_beats_wgan_gp, [run(hi), run(five(1.0)), run(wide)]) == THREE_WAYS
+
+
+def test_zhu_dcgan_not_enough_is_the_texts_own_comparison():
+    def run(cfg, dcgan):
+        return results(
+            {
+                "zhu/cfg_dcgan_cifar10": seeds(cfg, "is_mean"),
+                "zhu/dcgan_cifar10": seeds(dcgan, "is_mean"),
+            }
+        )
+
+    tables = [run(five(5.0), five(2.0)), run(five(2.0), five(5.0)), run(NOISY, five(15.0))]
+    assert verdicts(zhu.dcgan_not_enough, tables) == THREE_WAYS
+    assert "CFG-GAN vs DCGAN" in zhu.dcgan_not_enough(tables[0]).measurement
+
+
+def test_zhu_weak_gans_collapse_on_mnist():
+    hi, lo = [m(recall=v) for v in five(0.8, 0.01)], [m(recall=v) for v in five(0.3, 0.01)]
+    wide = [m(recall=v) for v in (0.1, 0.9, 0.4, 0.7, 0.2)]
+
+    def run(dcgan, other):
+        return results(
+            {"zhu/dcgan_mnist": dcgan, "zhu/cfg_dcgan_mnist": hi, "zhu/wgan_gp_dcgan_mnist": other}
+        )
+
+    assert verdicts(zhu.weak_gans_collapse, [run(lo, hi), run(hi, lo), run(lo, wide)]) == [
+        SUPPORTED,
+        NOT_SUPPORTED,
+        INCONCLUSIVE,
+    ]
+
+
+def _curve(values, key="is_mean", ex="classifier", every=10):
+    return [{"step": every * i, "epoch": float(i), ex: {key: v}} for i, v in enumerate(values)]
+
+
+def test_zhu_resnet_collapse_by_counts():
+    def seeds_of(n_collapsed, n):
+        return [m(curve=_curve([2, 5.5, 3.0])) for _ in range(n_collapsed)] + [
+            m(curve=_curve([2, 3, 4])) for _ in range(n - n_collapsed)
+        ]
+
+    def run(cfg, wgp):
+        return results({"zhu/cfg_resnet_cifar10": cfg, "zhu/wgan_gp_resnet_cifar10": wgp})
+
+    v = zhu.resnet_collapse(run(seeds_of(5, 5), seeds_of(0, 5)))
+    assert v.verdict == SUPPORTED and v.p == pytest.approx(1 / 252)
+    # 0 of 5: collapse bounded below 45%, not "frequent"
+    v = zhu.resnet_collapse(run(seeds_of(0, 5), seeds_of(0, 5)))
+    assert v.verdict == NOT_SUPPORTED and "45%" in v.reason
+    assert zhu.resnet_collapse(run(seeds_of(0, 5), seeds_of(5, 5))).verdict == NOT_SUPPORTED
+    # 0 of 3 leaves 63%; 3/3 vs 0/3 is Fisher p = 0.05: neither decides
+    v = zhu.resnet_collapse(run(seeds_of(0, 3), seeds_of(0, 3)))
+    assert v.verdict == INCONCLUSIVE and "63%" in v.reason
+    assert zhu.resnet_collapse(run(seeds_of(3, 3), seeds_of(0, 3))).verdict == INCONCLUSIVE
+    diverged = [m(status="diverged", curve=_curve([2, 3]))] * 5
+    assert zhu.resnet_collapse(run(diverged, seeds_of(0, 5))).verdict == SUPPORTED
+    bare = [m(curve=_curve([2])) for _ in range(3)]
+    v = zhu.resnet_collapse(run(bare, seeds_of(0, 3)))
+    assert v.verdict == INCONCLUSIVE and "fewer than two checkpoints" in v.reason
+
+
+# --- every claim ----------------------------------------------------------------------------
 
 RUN_IDS = list(load_params(Path(__file__).resolve().parents[2] / "params.yaml").runs)
 
@@ -453,14 +617,30 @@ RUN_IDS = list(load_params(Path(__file__).resolve().parents[2] / "params.yaml").
         {k: [] for k in RUN_IDS},  # every seed missing
         {k: [m()] for k in RUN_IDS},  # one seed, no curves, no loss summary (quick scale)
         {k: [m(curve=_curve([5.0], "fid"))] * 3 for k in RUN_IDS},  # 3 seeds, one checkpoint
+        {k: [m(fid=10.0, is_mean=2.0)] * 5 for k in RUN_IDS},  # 5 identical seeds
     ],
 )
-@pytest.mark.parametrize("claim", claims.CLAIMS, ids=lambda c: c.test.__name__)
+@pytest.mark.parametrize("claim", claims.CLAIMS, ids=lambda c: f"{c.source}:{c.test.__name__}")
 def test_claims_never_raise_on_sparse_results(claim, table):
     v = claim.test(results(table, scale="small", standins=True))
     assert v.verdict in (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE)
     if not table or not any(table.values()):
         assert v.verdict == INCONCLUSIVE
+    assert v.p is None or not v.p < 0 and not v.p > 1
+
+
+def test_every_claim_quotes_its_sentence_from_the_source_text():
+    texts = {
+        p.name[:3]: " ".join(p.read_text().split())
+        for p in (Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("*.txt")
+    }
+    number = {"acwgan": "000", "agarwal": "001", "ding": "002", "frank": "003", "zhu": "004"}
+    if not texts:
+        pytest.skip("the source texts are not beside the checkout")
+    for c in claims.CLAIMS:
+        assert c.quote and c.quote in texts[number[c.source]], (c.source, c.quote)
+    for source, quote, why in claims.UNTESTED:
+        assert quote in texts[number[source]] and why, quote
 
 
 def test_there_are_at_least_two_claims_per_source():

@@ -59,23 +59,26 @@ def job_inputs(output: str, rule: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_small_scale_dry_run_trains_three_seeds_of_every_run(root, clean):
-    """scale=small: every run with seeds 0-2, each evaluated, and the report (where the claims
-    are judged) reads every seed of every run: no claim can lack a run's seeds."""
+def test_small_scale_dry_run_trains_every_seed_of_every_run(root, clean):
+    """scale=small: every run with each of its seeds, each evaluated, and the report (where the
+    claims are judged) reads every seed of every run: no claim can lack a run's seeds."""
     res = snakemake("-n", "--config", "scale=small", cwd=clean, check=True)
     out = res.stdout + res.stderr
     counts = job_counts(out)
     params = yaml.safe_load((root / "params.yaml").read_text())
     n_runs = sum(len(v) for v in params["sources"].values())
-    assert counts["train"] == n_runs and counts["train_seed"] == 2 * n_runs
-    assert counts["evaluate"] == n_runs and counts["evaluate_seed"] == 2 * n_runs
+    n_seeds = params["seeds"]["small"]
+    assert n_seeds == 5
+    assert counts["train"] == n_runs and counts["train_seed"] == (n_seeds - 1) * n_runs
+    assert counts["evaluate"] == n_runs and counts["evaluate_seed"] == (n_seeds - 1) * n_runs
     assert counts["prepare_data"] == 2  # the stand-ins: digits and photos
     report = set(job_inputs(out, "report"))
+    last = f"seed{n_seeds - 1}/"
     for source, runs in params["sources"].items():
         for run in runs:
-            for seed_dir in ("", "seed1/", "seed2/"):
+            for seed_dir in ("", *(f"seed{k}/" for k in range(1, n_seeds))):
                 assert f"results/small/runs/{source}/{run}/{seed_dir}metrics.json" in report
-            assert f"results/small/runs/{source}/{run}/seed2/checkpoint.pt" in out
+            assert f"results/small/runs/{source}/{run}/{last}checkpoint.pt" in out
 
 
 def test_one_figure_needs_only_its_runs(clean):

@@ -23,7 +23,7 @@ from ganrepro.layout import Files
 from ganrepro.outputs import catalog
 from ganrepro.outputs.tables import display_rows
 from ganrepro.report.anchors import ANCHORS, anchor_verdict
-from ganrepro.report.claims import CLAIMS, Claim, Verdict
+from ganrepro.report.claims import UNTESTED, Claim, Verdict, judge_all, qvalues
 from ganrepro.report.results import Results, present
 from ganrepro.report.summary import summarise
 
@@ -284,18 +284,37 @@ def compute_table(params: Params, r: Results) -> str:
     return f"<table>{head}{''.join(rows)}{total}</table>"
 
 
+def _p(p: float | None) -> str:
+    return "—" if p is None or p != p else f"{p:.3g}"
+
+
 def claims_table(verdicts: dict[Claim, Verdict]) -> tuple[str, dict[str, int]]:
     rows, counts = [], {}
+    q = qvalues(verdicts)
     for claim, v in verdicts.items():
         counts[v.verdict] = counts.get(v.verdict, 0) + 1
         cls = css(v.verdict)
+        quote = f"<br><i>\u201c{esc(claim.quote)}\u201d</i>" if claim.quote else ""
         rows.append(
-            f"<tr><td>{esc(claim.source)}</td><td>{esc(claim.text)}</td>"
+            f"<tr><td>{esc(claim.source)}</td><td>{esc(claim.text)}{quote}</td>"
             f'<td>{esc(v.measurement)}</td><td class="{cls}">{esc(v.verdict)}</td>'
-            f"<td>{esc(v.reason)}</td></tr>"
+            f"<td>{_p(v.p)}</td><td>{_p(q[claim])}</td><td>{esc(v.reason)}</td></tr>"
         )
-    head = "<tr><th>source</th><th>claim</th><th>measurement</th><th>verdict</th><th>why</th></tr>"
-    return f"<table>{head}{''.join(rows)}</table>", counts
+    head = (
+        "<tr><th>source</th><th>claim</th><th>measurement</th><th>verdict</th><th>p</th>"
+        "<th>q (BH)</th><th>why</th></tr>"
+    )
+    untested = "".join(
+        f"<tr><td>{esc(src)}</td><td><i>\u201c{esc(quote)}\u201d</i></td><td>{esc(why)}</td></tr>"
+        for src, quote, why in UNTESTED
+    )
+    return (
+        f"<table>{head}{''.join(rows)}</table>"
+        "<h3>Not testable here</h3><p>Sentences of the source texts with content a test "
+        "could check, which no claim tests, and why.</p>"
+        f"<table><tr><th>source</th><th>sentence</th><th>why not</th></tr>{untested}</table>",
+        counts,
+    )
 
 
 def anchors_table(r: Results) -> str:
@@ -403,7 +422,7 @@ def build_page(
     trace: str = "",
     estimate: str = "",
 ) -> str:
-    verdicts = {claim: claim.judge(r) for claim in CLAIMS}  # once: the summary reuses them
+    verdicts = judge_all(r)  # once: the summary reuses them
     claims, counts = claims_table(verdicts)
     deviations_list = deviation_rows(deviations, scale_deviations)
     banner = ""
@@ -491,12 +510,19 @@ small scales ask for at most half).
 Classes: {esc(classes)}.</p>
 {cross_table(params, r)}
 <h2 id="claims">Claims</h2>
-<p>Each source's own claims, the measurement coded to test it
-(<code>src/ganrepro/report/claims.py</code>) and the verdict it gives on these results.
-A comparison of two runs is Welch's t-test on their per-seed values (two-sided, alpha 0.05); a
-claim made of several comparisons is supported when every one is significant the claimed way,
-and not supported when one goes the other way after Holm's correction. The p-values and the
-per-seed values behind each verdict are shown.</p>
+<p>Each source's own claims, quoting the sentence tested, the measurement coded to test it
+(<code>src/ganrepro/report/claims/</code>, one module per source) and the verdict it gives on
+these results. The same standard decides both ways: significant at alpha 0.05 in the claimed
+direction supports, significant the other way refutes, anything else is inconclusive and says
+how large a difference it still rules out. A comparison of two runs is an exact permutation
+test on their per-seed values where the seeds allow one to reach 0.05 (4 + 4 seeds or more),
+else Welch's t-test (which assumes normal seed noise); each gives the difference, its 95%
+interval and the smallest difference detectable at 80% power. A claim of size ("markedly",
+"slightly") is tested against a margin fixed in the code before any result; collapse counts use
+Fisher's exact test and Clopper-Pearson bounds. A claim made of several comparisons is
+supported when every one is, and not supported when one goes the other way after Holm's
+correction. q is the Benjamini-Hochberg q-value of p across this table (the false-discovery
+rate if every claim with q at most that level were called).</p>
 {claims_note}
 {claims}
 <h2 id="anchors">Literature anchors</h2>

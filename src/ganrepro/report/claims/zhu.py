@@ -1,0 +1,150 @@
+"""zhu (source text 004): CFG-GAN against WGAN-GP and DCGAN, with DCGAN and ResNet nets."""
+
+from __future__ import annotations
+
+from ganrepro.report.judging import (
+    INCONCLUSIVE,
+    MNIST_FEATURES,
+    NOT_SUPPORTED,
+    SUPPORTED,
+    Claim,
+    Verdict,
+    all_of,
+    curve_of,
+    features,
+    pairwise,
+)
+from ganrepro.report.results import Results
+from ganrepro.report.stats import ALPHA, fisher_greater, rate_upper
+
+COLLAPSE_DROP = 0.3  # a fall of IS by more than this share between checkpoints: a collapse
+TYPICAL = 0.5  # "frequently happened": a collapse rate the 95% bound must leave room for
+
+
+def cfg_beats_wgan_gp(r: Results) -> Verdict:
+    return all_of(
+        [
+            pairwise(
+                r,
+                f"zhu/cfg_dcgan_{d}",
+                f"zhu/wgan_gp_dcgan_{d}",
+                "is_mean",
+                "higher",
+                d,
+                MNIST_FEATURES if d == "mnist" else None,
+            )
+            for d in ("mnist", "cifar10")
+        ]
+    )
+
+
+def collapsed(r: Results, run_id: str) -> list[bool | None]:
+    """Per seed: diverged, or IS fell by more than ``COLLAPSE_DROP`` between consecutive
+    checkpoints; None when a seed that did not diverge has fewer than two checkpoints."""
+    out = []
+    ex = features(r, run_id)
+    for m in r.metrics.get(run_id, []):
+        curve = [v for _, v in curve_of(m, "is_mean", ex)]
+        if m["status"] == "diverged":
+            out.append(True)
+        elif len(curve) < 2:
+            out.append(None)
+        else:
+            drops = [(a - b) / a for a, b in zip(curve, curve[1:], strict=False) if a > 0]
+            out.append(max([0.0, *drops]) > COLLAPSE_DROP)
+    return out
+
+
+def resnet_collapse(r: Results) -> Verdict:
+    """With ResNet nets, CFG-GAN breaks down suddenly ("frequently happened") while WGAN-GP
+    trains stably. Supported: CFG-GAN's seeds collapse more often than WGAN-GP's (Fisher's
+    exact test, one-sided p < 0.05). Not supported: WGAN-GP's collapse more often (the same
+    test the other way), or CFG-GAN's collapse rate is bounded below ``TYPICAL`` (its
+    one-sided 95% Clopper-Pearson upper bound: 0 of 5 seeds bounds it at 45%, 0 of 3 only at
+    63%). Otherwise inconclusive, with the counts and bounds."""
+    cfg, wgp = collapsed(r, "zhu/cfg_resnet_cifar10"), collapsed(r, "zhu/wgan_gp_resnet_cifar10")
+    kc, kw = sum(bool(c) for c in cfg), sum(bool(c) for c in wgp)
+    text = (
+        f"seeds that collapsed (diverged or IS fell > {COLLAPSE_DROP:.0%} between checkpoints): "
+        f"CFG-GAN {kc}/{len(cfg)}, WGAN-GP {kw}/{len(wgp)}"
+    )
+    if not cfg or not wgp:
+        return Verdict(INCONCLUSIVE, text, "missing")
+    if None in cfg + wgp:
+        return Verdict(INCONCLUSIVE, text, "a seed has fewer than two checkpoints of IS")
+    p_for = fisher_greater(kc, len(cfg), kw, len(wgp))
+    p_against = fisher_greater(kw, len(wgp), kc, len(cfg))
+    upper = rate_upper(kc, len(cfg))
+    why = (
+        f"Fisher's exact p = {p_for:.3g} (CFG-GAN more), {p_against:.3g} (WGAN-GP more); "
+        f"CFG-GAN's collapse rate at most {upper:.0%} (95% upper bound)"
+    )
+    if p_for < ALPHA:
+        return Verdict(SUPPORTED, text, why, p_for, True)
+    if p_against < ALPHA:
+        return Verdict(NOT_SUPPORTED, text, f"{why}: WGAN-GP collapsed more", p_against, False)
+    if upper < TYPICAL:
+        return Verdict(
+            NOT_SUPPORTED, text, f"{why}: below {TYPICAL:.0%}, collapse is not frequent", None
+        )
+    return Verdict(INCONCLUSIVE, text, f"{why}: too few seeds to tell", p_for, kc > kw)
+
+
+def dcgan_not_enough(r: Results) -> Verdict:
+    """ "For CIFAR-10 dataset, DCGAN is not enough to produce clear images due to its
+    limitation in complexity. With same structure GBGAN could generate visually better
+    images": on the same DCGAN nets, CFG-GAN's IS above the DCGAN (BCE) model's."""
+    return pairwise(
+        r,
+        "zhu/cfg_dcgan_cifar10",
+        "zhu/dcgan_cifar10",
+        "is_mean",
+        "higher",
+        "CIFAR-10, DCGAN nets, CFG-GAN vs DCGAN",
+    )
+
+
+def weak_gans_collapse(r: Results) -> Verdict:
+    """On MNIST with the DCGAN nets, "weak GANs will tend to collapse ... to one (or few)
+    mode(s). However, both WGAN-GP and GB-GAN performs well": the DCGAN (BCE) model's samples
+    cover less of the data (final recall, classifier features) than each of the other two."""
+    return all_of(
+        [
+            pairwise(r, "zhu/dcgan_mnist", f"zhu/{o}", "recall", "lower", "MNIST", MNIST_FEATURES)
+            for o in ("cfg_dcgan_mnist", "wgan_gp_dcgan_mnist")
+        ]
+    )
+
+
+CLAIMS = [
+    Claim(
+        "zhu",
+        "with the DCGAN architecture CFG-GAN beats WGAN-GP (IS), MNIST and CIFAR-10",
+        cfg_beats_wgan_gp,
+        "GradientBoosting GAN will outperform WGAN-GP and achieve higher inception score and "
+        "(non-collapsed) images in both MNIST and CIFAR10.",
+    ),
+    Claim(
+        "zhu",
+        "on MNIST the weak GAN (DCGAN) covers fewer modes than WGAN-GP and CFG-GAN",
+        weak_gans_collapse,
+        "For MNIST dataset, weak GANs will tend to collapse to 'bold' front and for some "
+        "particular number, they will collapse to one (or few) mode(s). However, both WGAN-GP "
+        "and GB-GAN performs well in our experiment.",
+    ),
+    Claim(
+        "zhu",
+        "on CIFAR-10 with the same DCGAN nets, CFG-GAN beats the DCGAN model",
+        dcgan_not_enough,
+        "For CIFAR-10 dataset, DCGAN is not enough to produce clear images due to its "
+        "limitation in complexity. With same structure GBGAN could generate visually better "
+        "images",
+    ),
+    Claim(
+        "zhu",
+        "with ResNet, WGAN-GP trains stably while CFG-GAN collapses suddenly",
+        resnet_collapse,
+        "GB-GAN suffers from unstability in the training process. In particular, failure mode "
+        "below, that is the network breaks down suddenly, frequently happened",
+    ),
+]

@@ -174,12 +174,18 @@ FORCED_DIVERGENCE = "zhu/cfg_dcgan_mnist"
 # source text's failure mode). If it diverges it is exempt from learning; if it completes, it
 # must learn.
 DIVERGENCE_IS_THE_POINT = {"zhu/cfg_resnet_cifar10"}
+# agarwal's hyper-parameter sensitivity probes: a model moved off its tuned settings (PyTorch's
+# Adam defaults), whose point is how much worse it does; they must learn, not halve their FID
+# (dcgan_adam_default: 18627 -> 8579 at quick on an AMD EPYC at 18db3b4, a ratio of 0.46).
+SENSITIVITY_PROBES = {"agarwal/dcgan_adam_default", "agarwal/wgan_gp_adam_default"}
+PROBE_LEARNED = 0.8
 
 
 @pytest.mark.slow
 def test_every_quick_run_learns(quick_dag):
     """Every run's final classifier-FID is at most half its step-0 FID (the untrained
-    generator's), and conditional digit runs draw the class asked for."""
+    generator's; a sensitivity probe's at most 0.8 of it), and conditional digit runs draw the
+    class asked for."""
     params = yaml.safe_load((quick_dag / "params.yaml").read_text())
     flat = []
     for source, runs in params["sources"].items():
@@ -196,7 +202,8 @@ def test_every_quick_run_learns(quick_dag):
             assert m["status"] == "completed", (source, run, m["reason"])
             assert m["curve"][0]["step"] == 0
             start, final = m["curve"][0]["classifier"]["fid"], m["final"]["classifier"]["fid"]
-            if not final <= 0.5 * start:
+            bar = PROBE_LEARNED if f"{source}/{run}" in SENSITIVITY_PROBES else 0.5
+            if not final <= bar * start:
                 flat.append(f"{source}/{run}: {start:.0f} -> {final:.0f}")
             accuracy = m["final"]["classifier"].get("accuracy")
             if accuracy is not None and m["data"] == "digits":

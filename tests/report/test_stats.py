@@ -35,9 +35,22 @@ def test_difference_interval_and_detectable_size_in_closed_form():
     assert (d.lo, d.hi) == pytest.approx((-3 - t975 * se, -3 + t975 * se), abs=1e-5)
     assert d.mde == pytest.approx((t975 + t80) * se, abs=1e-5)
     assert "Welch" in d.test and d.p == pytest.approx(0.021312, abs=1e-6)  # 20 splits: Welch
-    # 5 + 5 seeds: the exact test decides, with no normality
+    # 5 + 5 seeds: the exact test decides, with no normality, and its interval is the same
+    # test inverted: shifts of a by d in (-7.5, -2.5) leave the observed split not extreme
     e = stats.difference([1.0, 2, 3, 4, 5], [6.0, 7, 8, 9, 10])
     assert e.p == 2 / 252 and "exact permutation (252 splits)" in e.test
+    assert (e.lo, e.hi) == pytest.approx((-7.5, -2.5), abs=1e-6)
+    # the verdict and the interval agree wherever the exact test decides
+    import random
+
+    rng = random.Random(0)
+    for _ in range(200):
+        a = [rng.lognormvariate(0, 1) for _ in range(5)]
+        b = [rng.lognormvariate(0.8, 1) for _ in range(5)]
+        d = stats.difference(a, b)
+        assert (d.p < 0.05) == (d.hi < 0 or d.lo > 0), (a, b)
+    assert stats.exact_possible(5, 5) and stats.exact_possible(3, 4)
+    assert not stats.exact_possible(3, 3)
     # two constant groups: the exact test still gives a p above 0
     c = stats.difference([1.0] * 5, [2.0] * 5)
     assert c.p == 2 / 252 and c.mde == 0.0 and c.lo == c.hi == -1.0
@@ -72,6 +85,7 @@ def test_counts_fisher_and_clopper_pearson_by_hand():
     assert stats.rate_upper(0, 3) == pytest.approx(1 - 0.05 ** (1 / 3))
     assert stats.rate_lower(5, 5) == pytest.approx(0.05 ** (1 / 5))
     assert stats.rate_upper(5, 5) == 1.0 and stats.rate_lower(0, 5) == 0.0
+    assert stats.binom_le(0, 5, 0.5) == pytest.approx(1 / 32)  # the test 0/5 < 50% inverts
 
 
 def test_spearman_exact_and_its_critical_value():
@@ -81,11 +95,3 @@ def test_spearman_exact_and_its_critical_value():
     rho, p, _ = stats.spearman([1, 2, 3, 4, 5, 6, 7], [2, 1, 4, 3, 6, 5, 7])
     assert rho == pytest.approx(1 - 6 * 6 / (7 * 48))  # 6 swaps of 1: sum d^2 = 6
     assert stats.ranks([3.0, 1.0, 3.0]) == [2.5, 1.0, 2.5]
-
-
-def test_a_contrast_of_four_runs():
-    groups = [[1.0, 2.0, 3.0], [2.0, 3.0, 4.0], [1.0, 2.0, 3.0], [1.5, 2.5, 3.5]]
-    d = stats.interaction(groups, [-1.0, 1.0, 1.0, -1.0])
-    assert d.estimate == pytest.approx(1 - 1.5 + 1)
-    se = math.sqrt(4 * 1 / 3)
-    assert d.hi - d.estimate == pytest.approx(stats.t_quantile(0.975, 8) * se)  # df 4 x 2

@@ -49,7 +49,14 @@ class Claim:
         measurement runs (that is what it rehearses) and the verdict is REHEARSAL."""
         try:
             v = self.test(r)
-        except (KeyError, IndexError, ZeroDivisionError, TypeError, ValueError) as exc:
+        except (
+            KeyError,
+            IndexError,
+            ZeroDivisionError,
+            TypeError,
+            ValueError,
+            AttributeError,
+        ) as exc:
             v = Verdict(INCONCLUSIVE, "could not be measured", f"{type(exc).__name__}: {exc}")
         if r.rehearsal:
             why = f"would read {v.verdict}" + (f" ({v.reason})" if v.reason else "")
@@ -109,6 +116,8 @@ def ratio_margin(
         return short or Verdict(INCONCLUSIVE, "", "a value is not positive: no log ratio")
     la, lb = [math.log(x) for x in a], [math.log(x) for x in b]
     d = difference(la, lb)
+    if d.mde == 0:  # no seed varies: no interval to judge a margin by
+        return Verdict(INCONCLUSIVE, "", "no seed spread: the ratio's interval cannot be sized")
     bounds = [(math.log(m), m) for m in (low, high) if m is not None]
     ratio = f"ratio {math.exp(d.estimate):.3g}, 95% CI [{math.exp(d.lo):.3g}, {math.exp(d.hi):.3g}]"
     claimed = " and ".join(
@@ -163,6 +172,9 @@ def pairwise(
     va, vb = r.final(a, key, extractor), r.final(b, key, extractor)
     name = {"fid": "FID", "is_mean": "IS"}.get(key, key)
     ex = extractor or r.extractor(a) or "?"
+    if extractor is None and va and vb and r.extractor(a) != r.extractor(b):
+        why = f"the runs are scored in different features ({r.extractor(a)}, {r.extractor(b)})"
+        return Verdict(INCONCLUSIVE, f"{label}: {name} {a} vs {b}", why)
     return measured(
         compare(va, vb, better),
         f"{label}: {name} ({ex}) {a} {ms(va)} vs {b} {ms(vb)} ({better} is better)",
@@ -199,7 +211,9 @@ def interval_verdict(found, text: str, what: str) -> Verdict:
     """A statistic's bootstrap interval (:func:`spread_interval`): above 0 -> supported,
     below 0 -> not supported, across 0 -> inconclusive, whichever way the estimate leans."""
     if found is None:
-        return Verdict(INCONCLUSIVE, text, "too few seeds to size the seed noise (needs 2 a run)")
+        return Verdict(
+            INCONCLUSIVE, text, "the seed noise cannot be sized (2 seeds a run, not all equal)"
+        )
     d, lo, hi, df, p = found
     why = (
         f"{what} {d:.3g}, 95% interval [{lo:.3g}, {hi:.3g}], bootstrap p = {p:.3g} "
@@ -223,9 +237,10 @@ def spread_interval(
     """Observed ``statistic(means, noise)`` of the runs' mean values, where ``noise`` is the
     pooled seed variance, and its ``level`` interval and two-sided p by a parametric bootstrap:
     each run's mean is redrawn as N(mean, s^2 / n_seeds) with the pooled within-run seed SD s,
-    itself redrawn from its chi-square law (df = seeds - runs); fixed RNG seed. A statistic
-    that subtracts the noise it expects (a bias-corrected spread) is centred on the truth in
-    the redraws too. None when no run has two seeds."""
+    itself redrawn from its chi-square law (df = seeds - runs); fixed RNG seed; p counts the
+    observed draw, so it is never 0. A statistic that subtracts the noise it expects (a
+    bias-corrected spread, :func:`setting_variance`) is centred on the truth in the redraws
+    too. None when no run has two seeds or no seed varies."""
     import numpy as np
 
     df = sum(len(v) - 1 for v in runs.values())
@@ -233,6 +248,8 @@ def spread_interval(
         return None
     pooled_var = sum((len(v) - 1) * statistics.variance(v) for v in runs.values() if len(v) > 1)
     pooled_var /= df
+    if pooled_var == 0:
+        return None
     names = list(runs)
     means = np.array([statistics.fmean(runs[k]) for k in names])
     n = np.array([len(runs[k]) for k in names], dtype=float)
@@ -243,6 +260,24 @@ def spread_interval(
         [statistic(dict(zip(names, row, strict=True)), v) for row, v in zip(sims, var, strict=True)]
     )
     lo, hi = np.quantile(stats_, [(1 - level) / 2, (1 + level) / 2])
-    p = min(1.0, 2 * min(float(np.mean(stats_ <= 0)), float(np.mean(stats_ >= 0))))
+    tail = min(int(np.sum(stats_ <= 0)), int(np.sum(stats_ >= 0)))
+    p = min(1.0, 2 * (1 + tail) / (1 + draws))
     observed = statistic(dict(zip(names, means, strict=True)), pooled_var)
     return float(observed), float(lo), float(hi), df, p
+
+
+def setting_variance(means: dict[str, float], noise: float, names, n: dict[str, int]) -> float:
+    """Between-setting variance of some runs' means (e.g. one hyper-parameter's settings),
+    bias-corrected: the variance of the means minus what the seed noise alone gives them
+    (``noise`` / n per mean), an unbiased estimate of the variance the setting itself causes
+    (it can come out negative). Unlike a range or an absolute change, seed noise does not
+    inflate it."""
+    return statistics.variance([means[x] for x in names]) - statistics.fmean(
+        noise / n[x] for x in names
+    )
+
+
+def pooled_noise(runs: dict[str, list[float]]) -> float:
+    """The runs' pooled within-run seed variance."""
+    df = sum(len(v) - 1 for v in runs.values())
+    return sum((len(v) - 1) * statistics.variance(v) for v in runs.values() if len(v) > 1) / df

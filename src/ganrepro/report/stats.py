@@ -1,15 +1,16 @@
 """The statistics every claim shares, fixed before any result (issue 26).
 
 Two runs are compared on their per-seed values. The p-value comes from an **exact permutation
-test** of the difference of means wherever the seeds allow one to reach ``ALPHA`` (at least
-``EXACT_MIN`` distinct splits: 4 + 4 seeds or more; 5 + 5 gives 252), so a verdict there needs
-no normality; with fewer seeds it is Welch's t-test, and the text says it assumes normal seed
-noise. Every difference comes with its 95% interval (Welch's t) and the smallest difference
-the design could detect at 80% power, so an "inconclusive" says how large a difference it rules
-out. Two constant runs never give p = 0: Welch's t cannot be formed (NaN); the exact test
-gives the share of splits at least as extreme, as always. Counts (collapsed seeds) use
-Fisher's exact test and Clopper-Pearson bounds; the claims table's p-values get
-Benjamini-Hochberg q-values.
+test** of the difference of means wherever the seeds allow it to reach ``ALPHA`` (its smallest
+p, 2 / splits for equal groups and 1 / splits otherwise, below it: 4 + 4 or 3 + 4 seeds and
+more; 5 + 5 gives 252 splits), so a verdict there needs no normality, and its 95% interval is
+the same test inverted (the shifts it does not reject); with fewer seeds it is Welch's t-test
+and its t interval, and the text says they assume normal seed noise. Every difference comes
+with the smallest difference the design could detect at 80% power (a t approximation at the
+observed standard error), so an "inconclusive" says how large a difference it rules out.
+Two constant runs never give p = 0: Welch's t cannot be formed (NaN); the exact test gives the
+share of splits at least as extreme, as always. Counts (collapsed seeds) use Fisher's exact
+test and Clopper-Pearson bounds; the claims table's p-values get Benjamini-Hochberg q-values.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 ALPHA = 0.05  # significance level of every test
 POWER = 0.80  # the power at which the detectable difference is quoted
 LEVEL = 0.95  # every interval's coverage
-EXACT_MIN = math.ceil(2 / ALPHA)  # splits an exact two-sided test needs to reach p < ALPHA
 EXACT_MAX = 200_000  # beyond this many splits, a fixed-seed random sample of them
 
 
@@ -94,7 +94,7 @@ class Diff:
     """mean(a) - mean(b) over seeds, with everything a reader needs to weigh it."""
 
     estimate: float
-    lo: float  # LEVEL interval (Welch's t; the estimate itself when neither run varies)
+    lo: float  # LEVEL interval (the test's own; the estimate itself when neither run varies)
     hi: float
     mde: float  # smallest |difference| detectable at POWER
     p: float  # two-sided; NaN when no test can be formed
@@ -116,36 +116,45 @@ class Diff:
         return f"no difference larger than {abs(bound):{fmt}} in the claimed direction"
 
 
+def exact_possible(na: int, nb: int) -> bool:
+    """Can the exact permutation test of na + nb seeds reach p < ALPHA at all?"""
+    return (2 if na == nb else 1) / math.comb(na + nb, na) < ALPHA
+
+
+def permutation_interval(a: list[float], b: list[float], level: float = LEVEL):
+    """The ``level`` interval of mean(a) - mean(b) that inverts the exact test: the shifts d
+    for which a - d against b is not rejected at 1 - level (bisection on each side)."""
+    est = statistics.fmean(a) - statistics.fmean(b)
+    width = (max(a + b) - min(a + b)) or 1.0
+
+    def accepted(d: float) -> bool:
+        return permutation_p([x - d for x in a], b)[0] >= 1 - level
+
+    bounds = []
+    for side in (-1, 1):
+        inside, outside = est, est + side * 4 * width
+        while accepted(outside):  # widen until rejected
+            outside += side * 4 * width
+        for _ in range(40):
+            mid = (inside + outside) / 2
+            inside, outside = (mid, outside) if accepted(mid) else (inside, mid)
+        bounds.append(inside)
+    return bounds[0], bounds[1]
+
+
 def difference(a: list[float], b: list[float]) -> Diff:
     """The comparison of two runs' seeds (each needs at least two)."""
     se, df = welch_parts(a, b)
     d = statistics.fmean(a) - statistics.fmean(b)
-    half = t_quantile((1 + LEVEL) / 2, df) * se
-    splits = math.comb(len(a) + len(b), len(a))
-    if splits >= EXACT_MIN:
+    if exact_possible(len(a), len(b)):
         p, counted = permutation_p(a, b)
+        lo, hi = permutation_interval(a, b) if se > 0 else (d, d)
         test = f"exact permutation ({counted} splits)"
     else:
+        half = t_quantile((1 + LEVEL) / 2, df) * se
+        lo, hi = d - half, d + half
         p, test = welch_p(a, b), f"Welch's t, df {df:.3g} (assumes normal seed noise)"
-    return Diff(d, d - half, d + half, detectable(se, df), p, test)
-
-
-def interaction(groups: list[list[float]], weights: list[float]) -> Diff:
-    """A linear contrast sum(w_i x mean_i) of several runs' seeds: its Welch-Satterthwaite
-    interval, detectable size and t-test p (e.g. one model's change between two settings
-    minus another's)."""
-    terms = [w * w * statistics.variance(g) / len(g) for g, w in zip(groups, weights, strict=True)]
-    se = math.sqrt(sum(terms))
-    est = sum(w * statistics.fmean(g) for g, w in zip(groups, weights, strict=True))
-    if se == 0:
-        return Diff(est, est, est, 0.0, math.nan, "contrast t (no seed spread)")
-    df = se**4 / sum(t * t / (len(g) - 1) for t, g in zip(terms, groups, strict=True) if t)
-    from scipy import stats
-
-    half = t_quantile((1 + LEVEL) / 2, df) * se
-    p = float(2 * stats.t.sf(abs(est / se), df))
-    test = f"contrast t, df {df:.3g} (assumes normal seed noise)"
-    return Diff(est, est - half, est + half, detectable(se, df), p, test)
+    return Diff(d, lo, hi, detectable(se, df), p, test)
 
 
 def fisher_greater(k1: int, n1: int, k2: int, n2: int) -> float:
@@ -153,6 +162,13 @@ def fisher_greater(k1: int, n1: int, k2: int, n2: int) -> float:
     from scipy import stats
 
     return float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative="greater")[1])
+
+
+def binom_le(k: int, n: int, rate: float) -> float:
+    """One-sided binomial p of seeing k or fewer in n at ``rate``."""
+    from scipy import stats
+
+    return float(stats.binom.cdf(k, n, rate))
 
 
 def rate_upper(k: int, n: int, level: float = LEVEL) -> float:

@@ -33,8 +33,7 @@ UNTESTED: list[tuple[str, str, str]] = [
     ),
     (
         "zhu",
-        "With same structure GBGAN could generate visually better images, especially in horse "
-        "class(8th line), ship class(9th line) and truck class (10th line)",
+        "especially in horse class(8th line), ship class(9th line) and truck class (10th line)",
         "the runs are unconditional: a sample has no class to be better in, and a "
         "classifier's guess would measure the classifier",
     ),

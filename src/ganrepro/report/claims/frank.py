@@ -6,8 +6,10 @@ import math
 import statistics
 
 from ganrepro.report.judging import (
+    INCONCLUSIVE,
     NOT_SUPPORTED,
     SLIGHT,
+    SUPPORTED,
     Claim,
     Verdict,
     all_of,
@@ -63,8 +65,8 @@ def wgans_stabler(r: Results) -> Verdict:
     training (:func:`volatility`, the same units for every model; diverged seeds count as
     collapsed instead); each WGAN against frank/dcgan, both must hold. The loss view
     (:func:`roughness`) is shown beside it. Collapse (diverged, or final recall below 0.05)
-    refutes only by test: the WGANs' seeds collapsing more often than DCGAN's, Fisher's exact
-    p < 0.05."""
+    decides by test, either way: the WGANs' seeds collapsing more often than DCGAN's (Fisher's
+    exact p < 0.05) refutes, DCGAN's more often than the WGANs' supports."""
     runs = ("frank/dcgan", *WGANS)
     vol, rough, coll = {}, {}, {}
     for run in runs:
@@ -96,6 +98,17 @@ def wgans_stabler(r: Results) -> Verdict:
         if p < ALPHA:
             why = f"the WGANs collapsed more often than the vanilla GAN (Fisher p = {p:.3g})"
             return Verdict(NOT_SUPPORTED, text, why, p, False)
+        p = fisher_greater(sum(dc), len(dc), sum(wg), len(wg))
+        if p < ALPHA:
+            why = f"the vanilla GAN collapsed more often than the WGANs (Fisher p = {p:.3g})"
+            return Verdict(SUPPORTED, text, why, p, True)
+    gone = [
+        run
+        for run in runs
+        if r.metrics.get(run) and all(m["status"] == "diverged" for m in r.metrics[run])
+    ]
+    if gone and v.verdict == INCONCLUSIVE:
+        return Verdict(INCONCLUSIVE, text, f"every seed of {', '.join(gone)} diverged; {v.reason}")
     return Verdict(v.verdict, text, v.reason, v.p, v.better)
 
 
@@ -108,7 +121,11 @@ def gan_faster(r: Results) -> Verdict:
     own plateau, so a model that plateaus higher is not slower for it); DCGAN against each
     WGAN, both must hold. Resolution is the checkpoint spacing."""
     curves = {
-        run: [c for m in r.metrics.get(run, []) if (c := curve_of(m, "fid", features(r, run)))]
+        run: [
+            c
+            for m in r.metrics.get(run, [])
+            if m["status"] != "diverged" and (c := curve_of(m, "fid", features(r, run)))
+        ]
         for run in ("frank/dcgan", *WGANS)
     }
     budget = min((c[-1][0] for cs in curves.values() for c in cs), default=None)

@@ -15,7 +15,7 @@ from ganrepro.report.judging import (
     pairwise,
 )
 from ganrepro.report.results import Results
-from ganrepro.report.stats import ALPHA, fisher_greater, rate_upper
+from ganrepro.report.stats import ALPHA, binom_le, fisher_greater, rate_upper
 
 COLLAPSE_DROP = 0.3  # a fall of IS by more than this share between checkpoints: a collapse
 TYPICAL = 0.5  # "frequently happened": a collapse rate the 95% bound must leave room for
@@ -84,9 +84,9 @@ def resnet_collapse(r: Results) -> Verdict:
     if p_against < ALPHA:
         return Verdict(NOT_SUPPORTED, text, f"{why}: WGAN-GP collapsed more", p_against, False)
     if upper < TYPICAL:
-        return Verdict(
-            NOT_SUPPORTED, text, f"{why}: below {TYPICAL:.0%}, collapse is not frequent", None
-        )
+        p_rate = binom_le(kc, len(cfg), TYPICAL)  # the test the bound inverts
+        why = f"{why}: below {TYPICAL:.0%}, collapse is not frequent (binomial p = {p_rate:.3g})"
+        return Verdict(NOT_SUPPORTED, text, why, p_rate, False)
     return Verdict(INCONCLUSIVE, text, f"{why}: too few seeds to tell", p_for, kc > kw)
 
 

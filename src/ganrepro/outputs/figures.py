@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -118,19 +119,30 @@ def metric_curves(out: Output, source, params, files, dest, title) -> None:
         extractor = extractor or primary_extractor(ms[0])
         log = read_log(files.run(run_id, 0, "log"))
         epoch_of = dict(zip(log["step"], log["epoch"], strict=True))
-        steps = [c["step"] for c in ms[0]["curve"]]
+        # a diverged seed's curve stops early: every seed's checkpoints, NaN where one has none
+        steps = sorted({c["step"] for m in ms for c in m["curve"]})
+        for m in ms:
+            for c in m["curve"]:
+                epoch_of.setdefault(float(c["step"]), c.get("epoch", math.nan))
         xs = [0.0 if s == 0 else epoch_of.get(float(s), math.nan) for s in steps]
-        ys = np.array([[c[extractor][key] for c in m["curve"]][: len(steps)] for m in ms])
-        mean = ys.mean(0)
-        diverged = ms[0]["status"] != "completed"
-        (line,) = ax.plot(
-            xs, mean, marker="o", ms=3, label=f"{name}{' (diverged)' if diverged else ''}"
+        at = [{c["step"]: c[extractor][key] for c in m["curve"]} for m in ms]
+        ys = np.array([[a.get(s, math.nan) for s in steps] for a in at], dtype=float)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a step no seed reached
+            mean, sd = np.nanmean(ys, 0), np.nanstd(ys, 0)
+        gone = sum(m["status"] != "completed" for m in ms)
+        tag = (
+            "" if not gone else f" ({gone} of {len(ms)} diverged)" if len(ms) > 1 else " (diverged)"
         )
+        (line,) = ax.plot(xs, mean, marker="o", ms=3, label=f"{name}{tag}")
         if len(ms) > 1:
-            ax.fill_between(
-                xs, mean - ys.std(0), mean + ys.std(0), alpha=0.2, color=line.get_color()
-            )
-        if diverged:
+            ax.fill_between(xs, mean - sd, mean + sd, alpha=0.2, color=line.get_color())
+        for a in at if gone else ():
+            last = max(a)  # where each seed's curve ends
+            if last < steps[-1]:
+                i = steps.index(last)
+                ax.plot(xs[i : i + 1], mean[i : i + 1], "x", ms=10, color=line.get_color())
+        if gone and len(ms) == 1:
             ax.plot(xs[-1:], mean[-1:], "x", ms=10, color=line.get_color())
     name = "classifier" if extractor == "classifier" else "Inception"
     ax.set_xlabel("epoch (passes of the critic over the training data)")

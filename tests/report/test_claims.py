@@ -93,12 +93,13 @@ def test_a_margin_claim_is_judged_on_its_interval():
     # "markedly": ratio below 0.75
     assert judging.ratio_margin(GOOD, BAD, None, 0.75, "r").verdict == SUPPORTED
     v = judging.ratio_margin(five(28.0), BAD, None, 0.75, "r")  # better, but only by 7%
-    assert v.verdict == NOT_SUPPORTED and "outside" in v.reason
+    assert v.verdict == NOT_SUPPORTED and "beyond 0.75" in v.reason and v.p < 0.05
     assert judging.ratio_margin(NOISY, five(20.0), None, 0.75, "r").verdict == INCONCLUSIVE
     # "slightly": ratio between 1 and 1.25
     assert judging.ratio_margin(five(11.0), GOOD, 1.0, 1.25, "r").verdict == SUPPORTED
     assert judging.ratio_margin(BAD, GOOD, 1.0, 1.25, "r").verdict == NOT_SUPPORTED  # 3x
-    assert judging.ratio_margin(five(9.0), GOOD, 1.0, 1.25, "r").verdict == NOT_SUPPORTED
+    v = judging.ratio_margin(five(9.0), GOOD, 1.0, 1.25, "r")  # better, not worse
+    assert v.verdict == NOT_SUPPORTED and "beyond 1" in v.reason and v.p < 0.05
     assert judging.ratio_margin(NOISY, GOOD, 1.0, 1.25, "r").verdict == INCONCLUSIVE
     # no seed spread: no interval, so no verdict (as compare's exact test would need)
     v = judging.ratio_margin([10.0] * 5, [30.0] * 5, None, 0.75, "r")

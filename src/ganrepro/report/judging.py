@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ganrepro.report.results import REHEARSAL, Results
-from ganrepro.report.stats import ALPHA, Diff, difference, holm, welch_p
+from ganrepro.report.stats import ALPHA, Diff, difference, holm
 
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
 MNIST_FEATURES = "classifier"  # SPEC: the domain classifier is the standard metric for MNIST
@@ -110,7 +110,10 @@ def ratio_margin(
     """The claim: mean(a) / mean(b) lies between ``low`` and ``high`` (None: unbounded),
     judged on the seeds' log values (a ratio of FIDs is a difference of logs). The 95%
     interval of the log ratio wholly inside the range supports, wholly outside refutes, across
-    a margin is inconclusive. p: the larger of the margins' two-sided Welch p-values (TOST)."""
+    a margin is inconclusive. The interval and the p at each margin come from the same test
+    (:func:`stats.difference` of the logs shifted by the margin), so p < 0.05 at a margin
+    exactly when the interval excludes it. p: inside, the larger of the margins' (TOST);
+    outside, the p at the margin it lies beyond; across, the larger."""
     short = _enough(a, b, 2)
     if short or min(a + b) <= 0:
         return short or Verdict(INCONCLUSIVE, "", "a value is not positive: no log ratio")
@@ -123,17 +126,20 @@ def ratio_margin(
     claimed = " and ".join(
         f"{'above' if m == low else 'below'} {m:g}" for m in (low, high) if m is not None
     )
-    ps = [welch_p([x - lm for x in la], lb) for lm, _ in bounds]
-    p = max((q for q in ps if not math.isnan(q)), default=math.nan)
+    at = {m: difference([x - lm for x in la], lb).p for lm, m in bounds}
     why = f"{what} {ratio} (claimed: {claimed}; detectable at 80% power: x{math.exp(d.mde):.3g})"
     inside = all(d.lo > lm if m == low else d.hi < lm for lm, m in bounds)
-    outside = any(d.hi < lm if m == low else d.lo > lm for lm, m in bounds)
+    beyond = [m for lm, m in bounds if (d.hi < lm if m == low else d.lo > lm)]
     better = all(d.estimate > lm if m == low else d.estimate < lm for lm, m in bounds)
+    worst = max(at.values())
     if inside:
-        return Verdict(SUPPORTED, "", why, p, True, d)
-    if outside:
-        return Verdict(NOT_SUPPORTED, "", f"{why}: the interval lies outside", p, False, d)
-    return Verdict(INCONCLUSIVE, "", f"{why}: the interval crosses a margin", p, better, d)
+        return Verdict(SUPPORTED, "", why, worst, True, d)
+    if beyond:
+        p = at[beyond[0]]
+        return Verdict(
+            NOT_SUPPORTED, "", f"{why}: the interval lies beyond {beyond[0]:g}", p, False, d
+        )
+    return Verdict(INCONCLUSIVE, "", f"{why}: the interval crosses a margin", worst, better, d)
 
 
 def all_of(verdicts: list[Verdict]) -> Verdict:

@@ -67,7 +67,7 @@ ANCHORS = [
         8.42,
         0.10,
         GULRAJANI,
-        claimed=True,  # "CIFAR-10 samples replicate Gulrajani et al." (report/claims.py)
+        claimed=True,  # "CIFAR-10 samples replicate Gulrajani et al." (report/claims/acwgan.py)
     ),
     Anchor(
         "acwgan/stl10",

@@ -135,9 +135,10 @@ def test_spread_interval_is_reproducible_and_sized_by_the_seed_noise():
     def gap(means, noise):
         return means["b"] - means["a"]
 
-    d, lo, hi, df, p = judging.spread_interval(runs, gap)
+    d, lo, hi, df, p, sd = judging.spread_interval(runs, gap)
     assert (d, df) == (4.0, 4) and p < 0.05
-    assert judging.spread_interval(runs, gap) == (d, lo, hi, df, p)  # fixed RNG seed
+    assert judging.spread_interval(runs, gap) == (d, lo, hi, df, p, sd)  # fixed RNG seed
+    assert 0.816 < sd < 1.3 * 0.816  # the SE of the difference, widened by the uncertain SD
     assert p > 0  # the observed draw counts: never p = 0, however clear the difference
     assert judging.spread_interval({"a": [1.0, 1.0], "b": [2.0, 2.0]}, gap) is None
     # pooled SD 1, SE of the difference sqrt(2/3) = 0.816: the interval is about +-1.96 SE

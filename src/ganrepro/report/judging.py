@@ -24,6 +24,7 @@ MNIST_FEATURES = "classifier"  # SPEC: the domain classifier is the standard met
 MARKED = 0.75  # "markedly" better FID: the better run's mean FID at most 0.75 x the other's
 SLIGHT = 1.25  # "slightly" worse FID: the worse run's mean FID above 1x and below 1.25x
 CONVERGED = 0.9  # a seed has converged once it covers this share of its own FID drop
+DETECT_Z = 1.959964 + 0.841621  # z(0.975) + z(0.80): detectable = this x the statistic's SD
 
 
 @dataclass(frozen=True)
@@ -220,10 +221,11 @@ def interval_verdict(found, text: str, what: str) -> Verdict:
         return Verdict(
             INCONCLUSIVE, text, "the seed noise cannot be sized (2 seeds a run, not all equal)"
         )
-    d, lo, hi, df, p = found
+    d, lo, hi, df, p, sd = found
     why = (
-        f"{what} {d:.3g}, 95% interval [{lo:.3g}, {hi:.3g}], bootstrap p = {p:.3g} "
-        f"(parametric bootstrap of the seed noise, pooled SD with {df} df)"
+        f"{what} {d:.3g}, 95% interval [{lo:.3g}, {hi:.3g}], detectable at 80% power: "
+        f"±{DETECT_Z * sd:.3g}, bootstrap p = {p:.3g} (parametric bootstrap of the seed noise, "
+        f"pooled SD with {df} df)"
     )
     if lo > 0:
         return Verdict(SUPPORTED, text, why, p, True)
@@ -246,7 +248,8 @@ def spread_interval(
     itself redrawn from its chi-square law (df = seeds - runs); fixed RNG seed; p counts the
     observed draw, so it is never 0. A statistic that subtracts the noise it expects (a
     bias-corrected spread, :func:`setting_variance`) is centred on the truth in the redraws
-    too. None when no run has two seeds or no seed varies."""
+    too. Returns (observed, lo, hi, df, p, the redraws' SD: the detectable size is
+    ``DETECT_Z`` x it); None when no run has two seeds or no seed varies."""
     import numpy as np
 
     df = sum(len(v) - 1 for v in runs.values())
@@ -269,7 +272,7 @@ def spread_interval(
     tail = min(int(np.sum(stats_ <= 0)), int(np.sum(stats_ >= 0)))
     p = min(1.0, 2 * (1 + tail) / (1 + draws))
     observed = statistic(dict(zip(names, means, strict=True)), pooled_var)
-    return float(observed), float(lo), float(hi), df, p
+    return float(observed), float(lo), float(hi), df, p, float(np.std(stats_))
 
 
 def setting_variance(means: dict[str, float], noise: float, names, n: dict[str, int]) -> float:

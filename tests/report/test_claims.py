@@ -271,15 +271,20 @@ def _converging(at: int, last: int = 4000):
     return m(curve=_fid_curve([(0, 300), (at // 2, 200), (at, 20), (last, 19)]))
 
 
-def test_agarwal_wgan_gp_takes_more_steps():
+def _speed_tables(a: str, b: str) -> list[Results]:
+    """Run ``a`` converging ~2000 G-iterations after ``b``, before it, and interleaved."""
     slow = [_converging(3000 + 50 * k) for k in range(5)]
     fast = [_converging(1000 + 50 * k) for k in range(5)]
     mixed = [_converging(s) for s in (1000, 3000, 1500, 2800, 2000)]
-    tables = [
-        results({"agarwal/wgan_gp": slow, "agarwal/dcgan": fast}),
-        results({"agarwal/wgan_gp": fast, "agarwal/dcgan": slow}),
-        results({"agarwal/wgan_gp": mixed, "agarwal/dcgan": mixed[::-1]}),
+    return [
+        results({a: slow, b: fast}),
+        results({a: fast, b: slow}),
+        results({a: mixed, b: mixed[::-1]}),
     ]
+
+
+def test_agarwal_wgan_gp_takes_more_steps():
+    tables = _speed_tables("agarwal/wgan_gp", "agarwal/dcgan")
     assert verdicts(agarwal.wgan_gp_slow, tables) == THREE_WAYS
 
 
@@ -403,14 +408,7 @@ def test_ding_spread_is_bias_corrected():
 
 
 def test_ding_lower_c_converges_faster():
-    fast = [_converging(1000 + 50 * k) for k in range(5)]
-    slow = [_converging(3000 + 50 * k) for k in range(5)]
-    mixed = [_converging(s) for s in (1000, 3000, 1500, 2800, 2000)]
-    tables = [
-        results({"ding/wgan_clip0005": fast, "ding/wgan_clip0015": slow}),
-        results({"ding/wgan_clip0005": slow, "ding/wgan_clip0015": fast}),
-        results({"ding/wgan_clip0005": mixed, "ding/wgan_clip0015": mixed[::-1]}),
-    ]
+    tables = _speed_tables("ding/wgan_clip0015", "ding/wgan_clip0005")  # 0.005 the faster
     assert verdicts(ding.low_c_faster, tables) == THREE_WAYS
 
 
@@ -499,6 +497,11 @@ def test_frank_speed_each_model_to_its_own_plateau_within_the_common_budget():
     ]
     assert verdicts(frank.gan_faster, tables) == THREE_WAYS
     assert "common budget of 3500" in frank.gan_faster(tables[0]).measurement
+    # a diverged seed neither counts as fast nor cuts the common budget
+    gone = m(status="diverged", curve=_fid_curve([(0, 300), (500, 20), (1000, 900)]))
+    r = results({"frank/dcgan": fast, "frank/wgan": [*slow, gone], "frank/wgan_gp": slow})
+    v = frank.gan_faster(r)
+    assert v.verdict == SUPPORTED and "common budget of 3500" in v.measurement
     # a model that plateaus higher is not slower for it: DCGAN stops at 100, reached early
     high = [m(curve=_fid_curve([(0, 300), (500 + 50 * k, 100), (3500, 99)])) for k in range(5)]
     r = results({"frank/dcgan": high, "frank/wgan": slow, "frank/wgan_gp": slow})

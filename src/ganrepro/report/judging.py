@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ganrepro.report.results import REHEARSAL, Results
-from ganrepro.report.stats import ALPHA, Diff, difference, holm
+from ganrepro.report.stats import ALPHA, Diff, difference, holm, p_value
 
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
 MNIST_FEATURES = "classifier"  # SPEC: the domain classifier is the standard metric for MNIST
@@ -112,7 +112,7 @@ def ratio_margin(
     judged on the seeds' log values (a ratio of FIDs is a difference of logs). The 95%
     interval of the log ratio wholly inside the range supports, wholly outside refutes, across
     a margin is inconclusive. The interval and the p at each margin come from the same test
-    (:func:`stats.difference` of the logs shifted by the margin), so p < 0.05 at a margin
+    (:func:`stats.p_value` of the logs shifted by the margin), so p < 0.05 at a margin
     exactly when the interval excludes it. p: inside, the larger of the margins' (TOST);
     outside, the p at the margin it lies beyond; across, the larger."""
     short = _enough(a, b, 2)
@@ -127,7 +127,7 @@ def ratio_margin(
     claimed = " and ".join(
         f"{'above' if m == low else 'below'} {m:g}" for m in (low, high) if m is not None
     )
-    at = {m: difference([x - lm for x in la], lb).p for lm, m in bounds}
+    at = {m: p_value([x - lm for x in la], lb) for lm, m in bounds}
     why = f"{what} {ratio} (claimed: {claimed}; detectable at 80% power: x{math.exp(d.mde):.3g})"
     inside = all(d.lo > lm if m == low else d.hi < lm for lm, m in bounds)
     beyond = [m for lm, m in bounds if (d.hi < lm if m == low else d.lo > lm)]
@@ -212,6 +212,21 @@ def steps_to_converge(curve: list[tuple[int, float]], budget: int | None = None)
         return None
     target = start - CONVERGED * (start - best)
     return float(next(s for s, v in pts[1:] if v <= target))
+
+
+def fid_curves(r: Results, run_id: str, extractor: str | None = None):
+    """The FID curve of each seed of ``run_id`` that did not diverge and has one."""
+    ex = features(r, run_id, extractor)
+    return [
+        c
+        for m in r.metrics.get(run_id, [])
+        if m["status"] != "diverged" and (c := curve_of(m, "fid", ex))
+    ]
+
+
+def converge_steps(curves, budget: int | None = None) -> list[float]:
+    """:func:`steps_to_converge` of each curve, leaving out those it cannot time."""
+    return [s for c in curves if (s := steps_to_converge(c, budget)) is not None]
 
 
 def interval_verdict(found, text: str, what: str) -> Verdict:

@@ -142,18 +142,25 @@ def permutation_interval(a: list[float], b: list[float], level: float = LEVEL):
     return bounds[0], bounds[1]
 
 
+def p_value(a: list[float], b: list[float]) -> float:
+    """The two-sided p of the test :func:`difference` uses for these seeds, without its
+    interval: the exact permutation test where it can reach ALPHA, else Welch's t."""
+    return permutation_p(a, b)[0] if exact_possible(len(a), len(b)) else welch_p(a, b)
+
+
 def difference(a: list[float], b: list[float]) -> Diff:
     """The comparison of two runs' seeds (each needs at least two)."""
     se, df = welch_parts(a, b)
     d = statistics.fmean(a) - statistics.fmean(b)
+    p = p_value(a, b)
     if exact_possible(len(a), len(b)):
-        p, counted = permutation_p(a, b)
         lo, hi = permutation_interval(a, b) if se > 0 else (d, d)
+        counted = min(math.comb(len(a) + len(b), len(a)), EXACT_MAX)
         test = f"exact permutation ({counted} splits)"
     else:
         half = t_quantile((1 + LEVEL) / 2, df) * se
         lo, hi = d - half, d + half
-        p, test = welch_p(a, b), f"Welch's t, df {df:.3g} (assumes normal seed noise)"
+        test = f"Welch's t, df {df:.3g} (assumes normal seed noise)"
     return Diff(d, lo, hi, detectable(se, df), p, test)
 
 

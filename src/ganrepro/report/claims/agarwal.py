@@ -14,8 +14,9 @@ from ganrepro.report.judging import (
     Claim,
     Verdict,
     compare,
+    converge_steps,
     curve_of,
-    features,
+    fid_curves,
     interval_verdict,
     measured,
     ms,
@@ -23,7 +24,6 @@ from ganrepro.report.judging import (
     ratio_margin,
     setting_variance,
     spread_interval,
-    steps_to_converge,
 )
 from ganrepro.report.results import Results
 
@@ -86,15 +86,7 @@ def wgan_gp_slow(r: Results) -> Verdict:
     iterations than DCGAN to cover ``CONVERGED`` of its own FID drop (each seed against its
     own plateau), each within its own budget: the source trains both ~50 epochs, and a common
     cut in G-iterations would leave DCGAN (one critic step per G step) only its first epochs."""
-    conv = {}
-    for run in ("agarwal/wgan_gp", "agarwal/dcgan"):
-        curves = [
-            curve_of(m, "fid", features(r, run))
-            for m in r.metrics.get(run, [])
-            if m["status"] != "diverged"
-        ]
-        conv[run] = [s for c in curves if (s := steps_to_converge(c)) is not None]
-    a, b = conv["agarwal/wgan_gp"], conv["agarwal/dcgan"]
+    a, b = (converge_steps(fid_curves(r, run)) for run in ("agarwal/wgan_gp", "agarwal/dcgan"))
     return measured(
         compare(a, b, "higher"),
         "G-iterations to cover 90% of the seed's own FID drop: agarwal/wgan_gp "

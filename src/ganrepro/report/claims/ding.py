@@ -15,7 +15,8 @@ from ganrepro.report.judging import (
     Verdict,
     all_of,
     compare,
-    curve_of,
+    converge_steps,
+    fid_curves,
     interval_verdict,
     measured,
     ms,
@@ -23,7 +24,6 @@ from ganrepro.report.judging import (
     pooled_noise,
     setting_variance,
     spread_interval,
-    steps_to_converge,
 )
 from ganrepro.report.results import Results
 from ganrepro.report.stats import ALPHA, spearman
@@ -96,15 +96,10 @@ def gp_beats_wgan(r: Results) -> Verdict:
 def low_c_faster(r: Results) -> Verdict:
     """ "a lower c will make the network converge faster": c = 0.005 needs fewer generator
     iterations than c = 0.015 to cover ``CONVERGED`` of its own FID drop."""
-    conv = {}
-    for x in ("wgan_clip0005", "wgan_clip0015"):
-        conv[x] = [
-            s
-            for m in r.metrics.get(f"ding/{x}", [])
-            if m["status"] != "diverged"
-            and (s := steps_to_converge(curve_of(m, "fid", MNIST_FEATURES))) is not None
-        ]
-    a, b = conv["wgan_clip0005"], conv["wgan_clip0015"]
+    a, b = (
+        converge_steps(fid_curves(r, f"ding/{x}", MNIST_FEATURES))
+        for x in ("wgan_clip0005", "wgan_clip0015")
+    )
     return measured(
         compare(a, b, "lower"),
         "G-iterations to cover 90% of the seed's own FID drop: ding/wgan_clip0005 "

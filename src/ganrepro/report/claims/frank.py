@@ -14,13 +14,14 @@ from ganrepro.report.judging import (
     Verdict,
     all_of,
     compare,
+    converge_steps,
     curve_of,
     features,
+    fid_curves,
     measured,
     ms,
     pairwise,
     ratio_margin,
-    steps_to_converge,
 )
 from ganrepro.report.results import Results
 from ganrepro.report.stats import ALPHA, fisher_greater
@@ -120,19 +121,9 @@ def gan_faster(r: Results) -> Verdict:
     cover ``CONVERGED`` of its own FID drop within the common budget (each model against its
     own plateau, so a model that plateaus higher is not slower for it); DCGAN against each
     WGAN, both must hold. Resolution is the checkpoint spacing."""
-    curves = {
-        run: [
-            c
-            for m in r.metrics.get(run, [])
-            if m["status"] != "diverged" and (c := curve_of(m, "fid", features(r, run)))
-        ]
-        for run in ("frank/dcgan", *WGANS)
-    }
+    curves = {run: fid_curves(r, run) for run in ("frank/dcgan", *WGANS)}
     budget = min((c[-1][0] for cs in curves.values() for c in cs), default=None)
-    conv = {
-        run: [s for c in cs if (s := steps_to_converge(c, budget)) is not None]
-        for run, cs in curves.items()
-    }
+    conv = {run: converge_steps(cs, budget) for run, cs in curves.items()}
     return all_of(
         [
             measured(

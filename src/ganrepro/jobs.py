@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ganrepro import layout
+from ganrepro import layout, sources
 from ganrepro.config.load import resolve_scale
 from ganrepro.config.types import Params
 from ganrepro.data.registry import DATASETS
@@ -91,7 +91,7 @@ EVALUATE_SETTINGS = (
 # what every figure and table reads besides its runs' settings (titles, seeds)
 OUTPUT_SETTINGS = ("scale", "standins", "seeds")
 REPORT_SETTINGS = ("scale", "seed", "seeds", "standins", "datasets", "evaluation", "classifier")
-REPORT_FILES = ("report/deviations.yaml", "report/trace.yaml", "report/cost.json")
+REPORT_FILES = ("report/deviations.yaml", "report/cost.json", *sources.files())
 # the rules whose commands read the rehearsal's budgets (params.yaml's ``rehearsal``)
 REHEARSED = ("classifier", "stats", "train", "evaluate", "visuals", "report")
 

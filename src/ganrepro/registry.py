@@ -1,13 +1,17 @@
-"""Name -> object registries whose keys feed the JSON schema's enums.
+"""Name -> object registries whose keys feed the JSON schema's enums: one entry per name.
 
-Entries are given as ``"module:attribute"`` strings and imported on first use, so the
-names are known (for validation, for the schema) without importing torch.
+An entry is an :class:`Entry`: the object as a ``"module:attribute"`` string (imported on first
+use, so the names are known for validation and the schema without importing torch), its
+description (the schema, ``ganrepro validate``, the docs), its label in the report, and the run
+settings it alone reads (``config.usage``: a run may set them only when it uses the name).
+Adding a loss, an architecture, a trainer or an optimiser is one entry here (and its code).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -33,21 +37,45 @@ def unknown(kind: str, name: str, known, hint: str = "") -> str:
     return msg + f" ({hint})"
 
 
-class Registry(Mapping[str, Any]):
-    """A read-only mapping from a name to a lazily imported object."""
+@dataclass(frozen=True)
+class Entry:
+    target: str  # "module:attribute"
+    doc: str  # what it is, in a few words (the schema's description of the setting)
+    label: str = ""  # its name in the report's tables
+    reads: tuple[str, ...] = ()  # the run settings (dotted) only the runs using it read
 
-    def __init__(self, kind: str, entries: Mapping[str, str]):
+
+class Registry(Mapping[str, Any]):
+    """A read-only mapping from a name to a lazily imported object, with its :class:`Entry`."""
+
+    def __init__(self, kind: str, entries: Mapping[str, Entry]):
         self.kind = kind
-        self._targets = dict(entries)
+        self._entries = dict(entries)
+        self._targets = {name: e.target for name, e in self._entries.items()}
         self._loaded: dict[str, Any] = {}
 
+    def entry(self, name: str) -> Entry:
+        if name not in self._entries:
+            raise UnknownName(unknown(self.kind, name, self._entries))
+        return self._entries[name]
+
     def __getitem__(self, name: str) -> Any:
-        if name not in self._targets:
-            raise UnknownName(unknown(self.kind, name, self._targets))
         if name not in self._loaded:
-            module, _, attr = self._targets[name].partition(":")
+            module, _, attr = self.entry(name).target.partition(":")
             self._loaded[name] = getattr(importlib.import_module(module), attr)
         return self._loaded[name]
+
+    def describe(self) -> str:
+        """Every name with its description, for a setting's schema description."""
+        return "; ".join(f"{name}: {e.doc}" for name, e in self._entries.items())
+
+    def readers(self) -> dict[str, tuple[str, ...]]:
+        """{setting: the names whose runs read it}, in entry order."""
+        out: dict[str, tuple[str, ...]] = {}
+        for name, e in self._entries.items():
+            for key in e.reads:
+                out[key] = (*out.get(key, ()), name)
+        return out
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._targets)
@@ -59,33 +87,79 @@ class Registry(Mapping[str, Any]):
         return sorted(self._targets)
 
 
+_MLP_READS = ("g_hidden", "g_act", "g_out", "d_hidden", "d_act", "dropout")
 ARCHITECTURES = Registry(
     "architecture",
     {
-        "mlp": "ganrepro.models.mlp:build",
-        "dcgan": "ganrepro.models.dcgan:build",
-        "resnet": "ganrepro.models.resnet:build",
+        "dcgan": Entry(
+            "ganrepro.models.dcgan:build",
+            "the 32x32 DCGAN (k4 s2 p1 convolutions)",
+            "DCGAN",
+            ("model.width", "model.g_width", "model.d_norm"),
+        ),
+        "resnet": Entry(
+            "ganrepro.models.resnet:build",
+            "WGAN-GP's CIFAR-10 ResNet",
+            "ResNet",
+            ("model.width", "model.d_norm"),
+        ),
+        "mlp": Entry(
+            "ganrepro.models.mlp:build",
+            "fully connected nets",
+            "MLP",
+            tuple(f"model.{k}" for k in _MLP_READS),
+        ),
     },
 )
 
 LOSSES = Registry(
     "loss",
     {
-        "bce": "ganrepro.objectives:bce",
-        "wasserstein": "ganrepro.objectives:wasserstein",
-        "logistic": "ganrepro.objectives:logistic",
+        "bce": Entry(
+            "ganrepro.objectives:bce",
+            "the GAN loss on logits, non-saturating generator",
+            "GAN (BCE)",
+            ("objective.real_label", "objective.fake_label", "objective.g_label"),
+        ),
+        "wasserstein": Entry(
+            "ganrepro.objectives:wasserstein",
+            "the Wasserstein critic, with a gradient penalty or weight clipping",
+            "WGAN",
+            ("objective.gp", "objective.clip"),
+        ),
+        "logistic": Entry(
+            "ganrepro.objectives:logistic", "CFG-GAN's logistic loss (trainer cfg)", "CFG-GAN"
+        ),
     },
 )
 
 TRAINERS = Registry(
     "trainer",
     {
-        "adversarial": "ganrepro.train.adversarial:AdversarialTrainer",
-        "cfg": "ganrepro.train.cfg:CFGTrainer",
+        "adversarial": Entry(
+            "ganrepro.train.adversarial:AdversarialTrainer",
+            "alternating critic and generator steps",
+            reads=(
+                "objective.ac",
+                "optim.lr_decay",
+                *(
+                    f"schedule.{k}"
+                    for k in ("n_critic", "g_batch_size", "reuse_real", "epochs", "iterations")
+                ),
+            ),
+        ),
+        "cfg": Entry(
+            "ganrepro.train.cfg:CFGTrainer",
+            "composite functional gradient (CFG-GAN)",
+            reads=("schedule.stages", "cfg"),
+        ),
     },
 )
 
 OPTIMIZERS = Registry(
     "optimizer",
-    {"adam": "torch.optim:Adam", "rmsprop": "torch.optim:RMSprop"},
+    {
+        "adam": Entry("torch.optim:Adam", "Adam", reads=("optim.betas",)),
+        "rmsprop": Entry("torch.optim:RMSprop", "RMSprop", reads=("optim.alpha",)),
+    },
 )

@@ -66,12 +66,12 @@ def small(root):
     return load_params(root / "params.yaml", scale="small")
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=[f"{c.source}:{c.test.__name__}" for c in CLAIMS])
+@pytest.mark.parametrize("claim", CLAIMS, ids=[f"{c.source}:{c.name}" for c in CLAIMS])
 def test_each_claim_reads_runs_that_the_small_scale_trains_with_five_seeds(claim, small):
     read = runs_read(claim, small.runs)
-    assert read, f"{claim.test.__name__} reads no run"
+    assert read, f"{claim.name} reads no run"
     assert read <= set(small.runs), read - set(small.runs)
     assert small.seeds == 5
     for run_id in read:
-        assert run_id.split("/")[0] == claim.source, (claim.test.__name__, run_id)
+        assert run_id.split("/")[0] == claim.source, (claim.name, run_id)
         assert small.run(run_id).eval.checkpoints >= 5, run_id

@@ -10,7 +10,7 @@ import pytest
 
 from ganrepro.config import load_params
 from ganrepro.report import claims, judging
-from ganrepro.report.claims import acwgan, agarwal, ding, frank, zhu
+from ganrepro.sources import acwgan, agarwal, ding, frank, zhu
 from ganrepro.report.judging import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Verdict
 from ganrepro.report.results import Results
 
@@ -332,17 +332,17 @@ def test_agarwal_blobs_when_not_whether_and_refutable_at_full_scale():
 @pytest.mark.parametrize(
     ("claim", "runs", "expected"),
     [
-        (ding.gp_beats_wgan, {"ding/wgan_gp": GOOD, "ding/wgan": BAD}, SUPPORTED),
-        (ding.gp_beats_wgan, {"ding/wgan_gp": BAD, "ding/wgan": GOOD}, NOT_SUPPORTED),
-        (ding.gp_beats_wgan, {"ding/wgan_gp": [10.0], "ding/wgan": [30.0]}, INCONCLUSIVE),
-        (ding.gp_beats_wgan, {"ding/wgan_gp": NOISY, "ding/wgan": five(16.0)}, INCONCLUSIVE),
-        (ding.cgan_best, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": BAD}, SUPPORTED),
+        (claims.get("ding/gp_beats_wgan").test, {"ding/wgan_gp": GOOD, "ding/wgan": BAD}, SUPPORTED),
+        (claims.get("ding/gp_beats_wgan").test, {"ding/wgan_gp": BAD, "ding/wgan": GOOD}, NOT_SUPPORTED),
+        (claims.get("ding/gp_beats_wgan").test, {"ding/wgan_gp": [10.0], "ding/wgan": [30.0]}, INCONCLUSIVE),
+        (claims.get("ding/gp_beats_wgan").test, {"ding/wgan_gp": NOISY, "ding/wgan": five(16.0)}, INCONCLUSIVE),
+        (claims.get("ding/cgan_best").test, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": BAD}, SUPPORTED),
         (
-            ding.cgan_best,
+            claims.get("ding/cgan_best").test,
             {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": five(6.0)},
             NOT_SUPPORTED,
         ),
-        (ding.cgan_best, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": GOOD}, INCONCLUSIVE),
+        (claims.get("ding/cgan_best").test, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": GOOD}, INCONCLUSIVE),
     ],
 )
 def test_ding_fid_comparisons(claim, runs, expected):
@@ -365,10 +365,10 @@ def test_mnist_claims_use_classifier_features_even_with_inception():
     good = [both(fid=v, inception_fid=v + 50) for v in GOOD]
     bad = [both(fid=v, inception_fid=v - 25) for v in BAD]
     r = results({"ding/wgan_gp": good, "ding/wgan": bad})
-    v = ding.gp_beats_wgan(r)
+    v = claims.get("ding/gp_beats_wgan").test(r)
     assert v.verdict == SUPPORTED and "(classifier)" in v.measurement
     r = results({"ding/cgan": good, "ding/gan": bad, "ding/wgan": bad})
-    assert ding.cgan_best(r).verdict == SUPPORTED
+    assert claims.get("ding/cgan_best").test(r).verdict == SUPPORTED
 
 
 def _ding(c_spread, other_spread, noise=0.1):
@@ -538,7 +538,7 @@ def test_frank_wgans_avoid_collapse_by_recall():
         results({"frank/dcgan": hi, "frank/wgan": lo, "frank/wgan_gp": lo}),
         results({"frank/dcgan": lo, "frank/wgan": hi, "frank/wgan_gp": wide}),
     ]
-    assert verdicts(frank.wgans_avoid_collapse, tables) == THREE_WAYS
+    assert verdicts(claims.get("frank/wgans_avoid_collapse").test, tables) == THREE_WAYS
 
 
 # --- zhu ------------------------------------------------------------------------------------
@@ -559,7 +559,7 @@ def test_zhu_cfg_beats_wgan_gp():
         )
 
     wide = [v / 5 for v in NOISY]  # mean 3.1 against 2.0, from 1.0 to 6.0
-    assert verdicts(zhu.cfg_beats_wgan_gp, [run(hi), run(five(1.0)), run(wide)]) == THREE_WAYS
+    assert verdicts(claims.get("zhu/cfg_beats_wgan_gp").test, [run(hi), run(five(1.0)), run(wide)]) == THREE_WAYS
 
 
 def test_zhu_dcgan_not_enough_is_the_texts_own_comparison():
@@ -572,8 +572,8 @@ def test_zhu_dcgan_not_enough_is_the_texts_own_comparison():
         )
 
     tables = [run(five(5.0), five(2.0)), run(five(2.0), five(5.0)), run(NOISY, five(15.0))]
-    assert verdicts(zhu.dcgan_not_enough, tables) == THREE_WAYS
-    assert "CFG-GAN vs DCGAN" in zhu.dcgan_not_enough(tables[0]).measurement
+    assert verdicts(claims.get("zhu/dcgan_not_enough").test, tables) == THREE_WAYS
+    assert "CFG-GAN vs DCGAN" in claims.get("zhu/dcgan_not_enough").test(tables[0]).measurement
 
 
 def test_zhu_weak_gans_collapse_on_mnist():
@@ -585,7 +585,7 @@ def test_zhu_weak_gans_collapse_on_mnist():
             {"zhu/dcgan_mnist": dcgan, "zhu/cfg_dcgan_mnist": hi, "zhu/wgan_gp_dcgan_mnist": other}
         )
 
-    assert verdicts(zhu.weak_gans_collapse, [run(lo, hi), run(hi, lo), run(lo, wide)]) == [
+    assert verdicts(claims.get("zhu/weak_gans_collapse").test, [run(lo, hi), run(hi, lo), run(lo, wide)]) == [
         SUPPORTED,
         NOT_SUPPORTED,
         INCONCLUSIVE,
@@ -640,7 +640,7 @@ RUN_IDS = list(load_params(Path(__file__).resolve().parents[2] / "params.yaml").
         {k: [m(curve=[{"step": 0, "classifier": 3.0}])] * 3 for k in RUN_IDS},  # damaged
     ],
 )
-@pytest.mark.parametrize("claim", claims.CLAIMS, ids=lambda c: f"{c.source}:{c.test.__name__}")
+@pytest.mark.parametrize("claim", claims.CLAIMS, ids=lambda c: f"{c.source}:{c.name}")
 def test_claims_never_raise_on_sparse_results(claim, table):
     v = claim.judge(results(table, scale="small", standins=True))
     assert v.verdict in (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE)

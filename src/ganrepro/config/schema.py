@@ -127,7 +127,7 @@ DESCRIPTIONS = {
     "model.g_branches": "mlp with onehot conditioning: widths of the generator's z and y branches",
     "model.d_branches": "mlp with onehot conditioning: widths of the critic's x and y branches",
     "objective": "the losses and their regularisers",
-    "objective.loss": "bce (logits), wasserstein or logistic (trainer cfg)",
+    "objective.loss": LOSSES.describe(),
     "objective.gp": "wasserstein: gradient-penalty weight lambda (0: none)",
     "objective.clip": "wasserstein: weight-clipping bound c (0: none)",
     "objective.ac": "adversarial, resnet: auxiliary classifier weights (absent: no classifier)",

@@ -9,46 +9,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from ganrepro.registry import ARCHITECTURES, LOSSES, OPTIMIZERS, TRAINERS
+
 # (setting of the run that decides, the values under which the key is read)
 Condition = tuple[str, tuple[str, ...]]
 
-ADVERSARIAL: Condition = ("trainer", ("adversarial",))
-CFG: Condition = ("trainer", ("cfg",))
 MLP: Condition = ("model.arch", ("mlp",))
-CONV: Condition = ("model.arch", ("dcgan", "resnet"))
+
+
+def _read_by(setting: str, registry) -> dict[str, tuple[Condition, ...]]:
+    """The keys the registry's entries read (``Entry.reads``), each under its names."""
+    return {key: ((setting, names),) for key, names in registry.readers().items()}
+
 
 # key -> conditions that must all hold for a run to read it; keys not listed are read by every
 # run. Listed in the order they are checked (a key's conditions may name keys listed before it).
+# A registry entry says which keys its name reads; the rest depend on a plain setting's value.
 READ_WHEN: dict[str, tuple[Condition, ...]] = {
-    "model.width": (CONV,),
-    "model.g_width": (("model.arch", ("dcgan",)),),
-    "model.d_norm": (CONV,),
+    **_read_by("model.arch", ARCHITECTURES),
     "model.embed_dim": (("model.conditioning", ("embed",)),),
-    "model.g_hidden": (MLP,),
-    "model.g_act": (MLP,),
-    "model.g_out": (MLP,),
-    "model.d_hidden": (MLP,),
-    "model.d_act": (MLP,),
-    "model.dropout": (MLP,),
     "model.maxout_pieces": (MLP, ("model.d_act", ("maxout",))),
     "model.g_branches": (MLP, ("model.conditioning", ("onehot",))),
     "model.d_branches": (MLP, ("model.conditioning", ("onehot",))),
-    "objective.gp": (("objective.loss", ("wasserstein",)),),
-    "objective.clip": (("objective.loss", ("wasserstein",)),),
-    "objective.ac": (ADVERSARIAL,),
-    "objective.real_label": (("objective.loss", ("bce",)),),
-    "objective.fake_label": (("objective.loss", ("bce",)),),
-    "objective.g_label": (("objective.loss", ("bce",)),),
-    "optim.betas": (("optim.name", ("adam",)),),
-    "optim.alpha": (("optim.name", ("rmsprop",)),),
-    "optim.lr_decay": (ADVERSARIAL,),
-    "schedule.n_critic": (ADVERSARIAL,),
-    "schedule.g_batch_size": (ADVERSARIAL,),
-    "schedule.reuse_real": (ADVERSARIAL,),
-    "schedule.epochs": (ADVERSARIAL,),
-    "schedule.iterations": (ADVERSARIAL,),
-    "schedule.stages": (CFG,),
-    "cfg": (CFG,),
+    **_read_by("objective.loss", LOSSES),
+    **_read_by("optim.name", OPTIMIZERS),
+    **_read_by("trainer", TRAINERS),
 }
 # read, but optional: absent, the value is derived from another key (see their descriptions)
 DERIVED = {"model.g_width": "model.width", "schedule.g_batch_size": "schedule.batch_size"}

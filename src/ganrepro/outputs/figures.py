@@ -15,6 +15,7 @@ from PIL import Image
 from ganrepro import layout
 from ganrepro.config.types import Params
 from ganrepro.layout import Files
+from ganrepro.outputs import catalog
 from ganrepro.outputs.catalog import Output
 from ganrepro.outputs.runs import final_losses, mean_std, metrics, primary_extractor, read_log
 from ganrepro.plots import image_panel, plt, samples, save_figure
@@ -29,19 +30,22 @@ def _scale_note(params: Params) -> str:
 
 
 def draw(out: Output, source: str, params: Params, files: Files, dest: Path) -> None:
-    title = out.title + _scale_note(params)
-    if out.kind in samples.KINDS:
-        run_id = f"{source}/{out.runs[0]}"
-        real = None
-        if out.kind == "paired":
-            from ganrepro.data.store import load as load_dataset
+    """The figure ``out`` of ``source``, by its kind's code (``catalog.KINDS``)."""
+    catalog.maker(out.kind)(out, source, params, files, dest, out.title + _scale_note(params))
 
-            ds = load_dataset(files.get(files.tree.data(params.run(run_id).data)), ("train",))
-            real = (ds.x, ds.y)
-        arrays = _samples(params, files, run_id, layout.PART_OF_KIND[out.kind])
-        samples.draw(out.kind, arrays, dest, title, real)
-    else:
-        KINDS[out.kind](out, source, params, files, dest, title)
+
+def sample_figure(out: Output, source, params, files, dest, title) -> None:
+    """Seed 0's sample arrays of the kind's part, drawn by :mod:`ganrepro.plots.samples`
+    (``paired``: beside real images of the same labels)."""
+    run_id = f"{source}/{out.runs[0]}"
+    real = None
+    if out.kind == "paired":
+        from ganrepro.data.store import load as load_dataset
+
+        ds = load_dataset(files.get(files.tree.data(params.run(run_id).data)), ("train",))
+        real = (ds.x, ds.y)
+    arrays = _samples(params, files, run_id, layout.PART_OF_KIND[out.kind])
+    samples.draw(out.kind, arrays, dest, title, real)
 
 
 def _samples(params: Params, files: Files, run_id: str, part: str) -> dict[str, np.ndarray]:
@@ -198,13 +202,3 @@ def divergence(out: Output, source, params, files, dest, title) -> None:
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     save_figure(fig, dest)
-
-
-KINDS = {
-    "grids": grids,
-    "steps": steps,
-    "losses": losses,
-    "metric_curves": metric_curves,
-    "study_trend": study_trend,
-    "divergence": divergence,
-}

@@ -12,10 +12,8 @@ from ganrepro.config.types import Params
 from ganrepro.data import DATASETS
 from ganrepro.io import write_text
 from ganrepro.layout import Files
-from ganrepro.outputs.catalog import REPORTED, Output
+from ganrepro.outputs.catalog import METRICS, REPORTED, Output, maker
 from ganrepro.outputs.runs import final_losses, fmt, mean_std, metrics, primary_extractor
-
-METRICS = ("fid", "is_mean", "kid_mean", "precision", "recall")
 
 
 def metrics_table(out: Output, source: str, params: Params, files: Files) -> pd.DataFrame:
@@ -59,9 +57,6 @@ def class_accuracy(out: Output, source: str, params: Params, files: Files) -> pd
     return pd.DataFrame({"class_index": range(10), **cols})
 
 
-KINDS = {"metrics_table": metrics_table, "class_accuracy": class_accuracy}
-
-
 def display_rows(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     """Columns and cells as shown to a reader: mean ± std where a ``{col}_std`` column exists,
     numbers to 4 significant digits, "—" for a missing value."""
@@ -88,7 +83,7 @@ def to_markdown(df: pd.DataFrame, title: str) -> str:
 
 
 def tabulate(out: Output, source: str, params: Params, files: Files, dest: Path) -> None:
-    df = KINDS[out.kind](out, source, params, files)
+    df = maker(out.kind)(out, source, params, files)
     write_text(dest, df.to_csv(index=False))
     note = f" ({params.scale} scale, stand-in data)" if params.standins else ""
     if params.rehearsal:

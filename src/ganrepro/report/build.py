@@ -55,7 +55,7 @@ def report_reads(params: Params) -> list[str]:
     """The files under results/ the report reads (its declared inputs): every seed's
     metrics.json and train.json (compute) of every run, every figure and table (CSV) of every
     source, and every prepared dataset (the provenance says what each one is). The report's
-    own files (``--params``, ``--deviations`` and the trace.yaml and cost.json beside it) are
+    own files (``--params``, ``--deviations`` and the cost.json beside it, the source files) are
     not among them."""
     T = layout.of(params)
     paths = [
@@ -91,7 +91,7 @@ def build_report(
             params_path, params.label if params.rehearsal else params.scale, [p for p in data if p]
         ),
         scale_deviations(params, full),
-        trace_html(deviations.parent / "trace.yaml", full),
+        trace_html(full),
         estimate_html(deviations.parent / "cost.json", full),
     )
     write_text(out, page)

@@ -16,12 +16,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ganrepro import layout
+from ganrepro import layout, sources
 from ganrepro.config.types import Params
 from ganrepro.data import DATASETS
 from ganrepro.layout import Files
 from ganrepro.outputs import catalog
 from ganrepro.outputs.tables import display_rows
+from ganrepro.registry import ARCHITECTURES, LOSSES
 from ganrepro.report.anchors import ANCHORS, anchor_verdict
 from ganrepro.report.claims import UNTESTED, Claim, Verdict, judge_all, qvalues
 from ganrepro.report.results import Results, present
@@ -43,17 +44,6 @@ figure{display:inline-block;margin:.6em;vertical-align:top;max-width:560px}
 figure img{max-width:100%;border:1px solid #ddd} figcaption{font-size:12px;color:#555}
 nav a{margin-right:1em} .wide{overflow-x:auto}
 """
-
-SOURCES = {
-    "acwgan": "AC-WGAN-GP (ResNet) on CIFAR-10 and STL-10 at 32x32 (source text 000).",
-    "agarwal": "Simple GAN, DCGAN, WGAN-GP and a conditional WGAN-GP on CIFAR-10 "
-    "(source text 001).",
-    "ding": "GAN, WGAN (clipping), CGAN on MNIST; a WGAN hyper-parameter study; WGAN-GP "
-    "(source text 002).",
-    "frank": "DCGAN vs WGAN (clipping) vs WGAN-GP on CIFAR-10; FID curves (source text 003).",
-    "zhu": "CFG-GAN vs WGAN-GP vs DCGAN, DCGAN and ResNet architectures, MNIST and CIFAR-10 "
-    "(source text 004).",
-}
 
 
 def esc(x) -> str:
@@ -133,7 +123,7 @@ def table_html(files: Files, rel: str) -> str:
 
 def family(run) -> str:
     o = run.objective
-    loss = {"bce": "GAN (BCE)", "logistic": "CFG-GAN", "wasserstein": "WGAN"}[o.loss]
+    loss = LOSSES.entry(o.loss).label
     if o.gp:
         loss = "WGAN-GP"
     elif o.clip:
@@ -142,7 +132,7 @@ def family(run) -> str:
         loss = "AC-" + loss
     if run.model.conditional:
         loss = "conditional " + loss
-    return f"{run.model.arch.upper() if run.model.arch != 'resnet' else 'ResNet'} / {loss}"
+    return f"{ARCHITECTURES.entry(run.model.arch).label} / {loss}"
 
 
 def _best(pairs: list[tuple[int, float]]) -> str:
@@ -373,7 +363,8 @@ def deviations_html(items: list[dict]) -> str:
 
 def source_section(source: str, params: Params, files: Files) -> str:
     tree = files.tree
-    parts = [f'<h2 id="{source}">{esc(source)}</h2><p>{esc(SOURCES.get(source, ""))}</p>']
+    about = sources.load()[source].description if source in sources.load() else ""
+    parts = [f'<h2 id="{source}">{esc(source)}</h2><p>{esc(about)}</p>']
     reported = catalog.REPORTED.get(source)
     if reported:
         rows = "".join(

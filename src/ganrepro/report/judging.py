@@ -43,6 +43,7 @@ class Claim:
     text: str
     test: Callable[[Results], Verdict]
     quote: str = ""  # the source text's own sentence
+    name: str = ""  # its id (tests, the bench): the source file's claim name
 
     def judge(self, r: Results) -> Verdict:
         """The verdict on ``r``; a measurement that breaks on malformed results is

@@ -1,15 +1,13 @@
 """The settings trace (issue 13, point 2): for every run, every result-changing setting's
-full-scale value, read from params.yaml, beside where it comes from (``report/trace.yaml``:
-the source text's words, the cited code's file and line, a paper, or our choice with its
-reason)."""
+full-scale value, read from params.yaml, beside where it comes from (the ``trace`` of each
+source file, ``sources/{source}.yaml``, and the origins every source shares in
+``sources/_shared.yaml``: the source text's words, the cited code's file and line, a paper,
+or our choice with its reason)."""
 
 from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
-
-import yaml
 
 from ganrepro.config.types import Params
 
@@ -18,8 +16,16 @@ NOT_RESULT_CHANGING = frozenset({"source", "name", "data", "eval.checkpoints"})
 KIND = re.compile(r"\b(text|code|paper|ours): ")  # text: the source text's own words
 
 
-def load_trace(path: str | Path) -> dict:
-    return yaml.safe_load(Path(path).read_text()) or {}
+SHARED = "*"  # the trace's key for the origins every source shares
+
+
+def load_trace() -> dict:
+    """{source: its trace} from the source files, with the shared origins under SHARED."""
+    from ganrepro import sources
+
+    trace = {s.name: s.trace for s in sources.load().values()}
+    trace[SHARED] = sources.shared_trace()
+    return trace
 
 
 def leaves(params: Params, run_id: str) -> dict[str, object]:
@@ -30,9 +36,11 @@ def leaves(params: Params, run_id: str) -> dict[str, object]:
 
 
 def origin(trace: dict, source: str, run: str, path: str) -> str | None:
+    """The run's own origin, else its source's, else the one every source shares."""
     entry = trace.get(source) or {}
     override = ((entry.get("runs") or {}).get(run) or {}).get(path)
-    return override or (entry.get("settings") or {}).get(path)
+    shared = (trace.get(SHARED) or {}).get("settings") or {}
+    return override or (entry.get("settings") or {}).get(path) or shared.get(path)
 
 
 def untraced(trace: dict, params: Params) -> list[str]:
@@ -50,7 +58,8 @@ def stale(trace: dict, params: Params) -> list[str]:
     marked PENDING may name a setting params.yaml does not have yet."""
     out = []
     for source, entry in trace.items():
-        runs = {k: r for k, r in params.runs.items() if r.source == source}
+        shared = source == SHARED
+        runs = {k: r for k, r in params.runs.items() if shared or r.source == source}
         if not runs:
             out.append(f"{source}: no such source")
             continue
@@ -121,16 +130,14 @@ def trace_rows(trace: dict, full: Params, source: str) -> list[tuple[str, str, s
     return rows
 
 
-def trace_html(trace_path: str | Path, full: Params) -> str:
-    """One table per source for the report page ('' without a trace file)."""
-    path = Path(trace_path)
-    if not path.is_file():
-        return ""
-    trace = load_trace(path)
+def trace_html(full: Params, trace: dict | None = None) -> str:
+    """One table per source for the report page (``trace``: the source files' by default)."""
+    trace = load_trace() if trace is None else trace
     esc = html.escape
     parts = [
         "<p>Every result-changing setting of every run at full scale: the value (read from "
-        "<code>params.yaml</code>) and where it comes from (<code>report/trace.yaml</code>: "
+        "<code>params.yaml</code>) and where it comes from (the <code>trace</code> of each "
+        "source file, <code>src/ganrepro/sources/</code>: "
         "<b>text</b> quotes the source text, <b>code</b> the code it cites, <b>paper</b> the "
         "paper it cites, <b>ours</b> our choice and why). PENDING marks an origin for a value "
         "SPEC prescribes that params.yaml does not hold yet.</p>"

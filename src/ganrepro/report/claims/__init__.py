@@ -1,6 +1,8 @@
-"""Each source's qualitative claims, the measurement coded to test each, and its verdict: one
-module per source (its claims, each quoting the sentence it tests), the pieces they are built
-from in :mod:`ganrepro.report.judging`, the statistics in :mod:`ganrepro.report.stats`.
+"""Each source's qualitative claims, the measurement that tests each, and its verdict. A claim
+is declared in its source file (``sources/{source}.yaml``, quoting the sentence it tests): a
+comparison or all of several as data, a bespoke measurement as a function of
+``sources/{source}.py``. The pieces they are built from are in :mod:`ganrepro.report.judging`,
+the statistics in :mod:`ganrepro.report.stats`.
 
 Claims about absolute values need the full scale, real data and Inception features. The
 sentences with testable content that no claim tests are listed in :data:`UNTESTED` with the
@@ -9,58 +11,58 @@ reason, and the report shows them.
 
 from __future__ import annotations
 
-from ganrepro.report.claims import acwgan, agarwal, ding, frank, zhu
+from ganrepro import sources
 from ganrepro.report.judging import (
     INCONCLUSIVE,
     NOT_SUPPORTED,
     SUPPORTED,
     Claim,
     Verdict,
+    all_of,
+    pairwise,
 )
 from ganrepro.report.results import Results
 from ganrepro.report.stats import bh
 
-CLAIMS: list[Claim] = [*acwgan.CLAIMS, *agarwal.CLAIMS, *ding.CLAIMS, *frank.CLAIMS, *zhu.CLAIMS]
 
-# (source, the sentence, why no claim tests it here)
+def _pairwise(source: str, c: sources.Comparison):
+    return lambda r: pairwise(
+        r, f"{source}/{c.a}", f"{source}/{c.b}", c.metric, c.better, c.label, c.extractor
+    )
+
+
+def build(spec: sources.ClaimSpec) -> Claim:
+    """The claim a source file declares: one comparison (:func:`judging.pairwise`), all of
+    several (:func:`judging.all_of`), or a function of ``sources/{source}.py``."""
+    if spec.combine == "code":
+        test = sources.code(spec.source, spec.code)
+    elif spec.combine == "compare":
+        test = _pairwise(spec.source, spec.comparisons[0])
+    else:
+        parts = [_pairwise(spec.source, c) for c in spec.comparisons]
+
+        def test(r: Results, parts=parts) -> Verdict:
+            return all_of([part(r) for part in parts])
+
+    return Claim(spec.source, spec.text, test, spec.quote, spec.name)
+
+
+CLAIMS: list[Claim] = [build(c) for s in sources.load().values() for c in s.claims]
+
+# (source, the sentence, why no claim tests it here), from each source file's ``untested``
 UNTESTED: list[tuple[str, str, str]] = [
-    (
-        "zhu",
-        "we reproduced the current state-of-art generative model introduced by (Rie Johnson "
-        "and Tong Zhang, 2018) and achieved comparable performance",
-        "no CFG-GAN score of Johnson & Zhang is recorded as an anchor under our protocol "
-        "(their paper scores other nets and datasets), so there is nothing to be comparable to",
-    ),
-    (
-        "zhu",
-        "especially in horse class(8th line), ship class(9th line) and truck class (10th line)",
-        "the runs are unconditional: a sample has no class to be better in, and a "
-        "classifier's guess would measure the classifier",
-    ),
-    (
-        "zhu",
-        "images generated from WGAN-GP could not be identified easily and collapse in terms of "
-        "color in our experiment",
-        "no colour-diversity measure is defined in SPEC's protocol",
-    ),
-    (
-        "ding",
-        "sometimes GAN generates images with noise and WGAN generates images with incoherent lines",
-        "a description of the look of samples (the figures show them), no quantity",
-    ),
-    (
-        "agarwal",
-        "if I were able to train this network for a larger number of epochs (like for around "
-        "500 steps) , I believe this model would have given great results",
-        "a counterfactual about a longer run than the text's; the full scale trains its 50 epochs",
-    ),
-    (
-        "agarwal",
-        "This model is better than other models as it creates a new image every single time.",
-        "the conditional model is compared on its labels, the others have none: no common "
-        "measure of 'a new image every time' is defined",
-    ),
+    (s.name, quote, why) for s in sources.load().values() for quote, why in s.untested
 ]
+
+
+def get(claim_id: str) -> Claim:
+    """The claim ``source/name``."""
+    from ganrepro.registry import UnknownName, unknown
+
+    found = {f"{c.source}/{c.name}": c for c in CLAIMS}
+    if claim_id not in found:
+        raise UnknownName(unknown("claim", claim_id, found, "see the source files' claims"))
+    return found[claim_id]
 
 
 def judge_all(r: Results) -> dict[Claim, Verdict]:
@@ -76,6 +78,8 @@ def qvalues(verdicts: dict[Claim, Verdict]) -> dict[Claim, float | None]:
 
 __all__ = [
     "CLAIMS",
+    "build",
+    "get",
     "INCONCLUSIVE",
     "NOT_SUPPORTED",
     "SUPPORTED",

@@ -10,7 +10,6 @@ from ganrepro.report.judging import (
     NOT_SUPPORTED,
     SLIGHT,
     SUPPORTED,
-    Claim,
     Verdict,
     all_of,
     compare,
@@ -20,7 +19,6 @@ from ganrepro.report.judging import (
     fid_curves,
     measured,
     ms,
-    pairwise,
     ratio_margin,
 )
 from ganrepro.report.results import Results
@@ -151,39 +149,3 @@ def wgan_worse(r: Results) -> Verdict:
             )
         )
     return all_of(verdicts)
-
-
-def wgans_avoid_collapse(r: Results) -> Verdict:
-    """ "the WGANs did appear to ... avoid mode collapse": each WGAN's samples cover more of
-    the data than the vanilla GAN's (final recall), both must hold."""
-    return all_of([pairwise(r, run, "frank/dcgan", "recall", "higher", "final") for run in WGANS])
-
-
-CLAIMS = [
-    Claim(
-        "frank",
-        "WGAN and WGAN-GP train more stably than the vanilla GAN",
-        wgans_stabler,
-        "we see much more stable training via investigation of the loss curves compared to "
-        "the vanilla GAN training, which behaves quite erratically",
-    ),
-    Claim(
-        "frank",
-        "the WGANs avoid mode collapse better than the vanilla GAN (recall)",
-        wgans_avoid_collapse,
-        "While the WGANs did appear to stabilize the training and avoid mode collapse as promised",
-    ),
-    Claim(
-        "frank",
-        "the vanilla GAN converges faster (G-iterations, each to its own plateau)",
-        gan_faster,
-        "the FID graph suggests that the vanilla GAN is able to converge faster (40 epochs "
-        "vs. 100 epochs)",
-    ),
-    Claim(
-        "frank",
-        "the WGANs' images are slightly worse than the vanilla GAN's (final FID)",
-        wgan_worse,
-        "there seems to be a slight decrease in image quality compared to the vanilla GAN",
-    ),
-]

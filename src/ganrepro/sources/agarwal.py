@@ -11,7 +11,6 @@ from ganrepro.report.judging import (
     MARKED,
     NOT_SUPPORTED,
     SUPPORTED,
-    Claim,
     Verdict,
     compare,
     converge_steps,
@@ -162,32 +161,3 @@ def white_blobs(r: Results) -> Verdict:
     if all(k in ("early", "late", "never") for k in testable):
         return Verdict(NOT_SUPPORTED, text, f"onset outside the window ({seeds})")
     return Verdict(INCONCLUSIVE, text, f"seeds disagree or are undetermined ({seeds})")
-
-
-CLAIMS = [
-    Claim(
-        "agarwal",
-        "DCGAN improves markedly on the simple GAN",
-        dcgan_better,
-        "These show significant improvement from the Simple_GAN.",
-    ),
-    Claim(
-        "agarwal",
-        "WGAN-GP is less sensitive to hyper-parameters than DCGAN",
-        wgan_gp_robust,
-        "This network is less sensitive towards hyperparameters.",
-    ),
-    Claim(
-        "agarwal",
-        "WGAN-GP takes more steps than DCGAN to reach its quality",
-        wgan_gp_slow,
-        "This model takes a large number of steps to generate good fake images",
-    ),
-    Claim(
-        "agarwal",
-        "the conditional GAN grows white blobs after ~200 steps",
-        white_blobs,
-        "I am not yet able to understand why in the later (after around 200) steps white "
-        "colour blobs start appearing.",
-    ),
-]

@@ -9,7 +9,6 @@ from ganrepro.report.judging import (
     INCONCLUSIVE,
     NOT_SUPPORTED,
     SUPPORTED,
-    Claim,
     Verdict,
     all_of,
     compare,
@@ -138,26 +137,3 @@ def best_classes(r: Results) -> Verdict:
             "planes, cars, horses or trucks",
         )
     return v
-
-
-CLAIMS = [
-    Claim(
-        "acwgan",
-        "CIFAR-10 samples replicate Gulrajani et al. (IS near 8.42)",
-        replicates,
-        "The CIFAR-10 samples look quite realistic and seem to replicate the results of the [3]",
-    ),
-    Claim(
-        "acwgan",
-        "STL-10 at 32x32 is worse than CIFAR-10 (each against its real data)",
-        stl_worse,
-        "the images generated from resized STL-10 do not quite reach the same quality",
-    ),
-    Claim(
-        "acwgan",
-        "cars, horses, trucks and planes are the best classes, on both datasets",
-        best_classes,
-        "Some classes of each dataset are more successful than others with cars, horses, "
-        "trucks and planes appearing most accurate.",
-    ),
-]

@@ -11,7 +11,6 @@ from ganrepro.report.judging import (
     MNIST_FEATURES,
     NOT_SUPPORTED,
     SUPPORTED,
-    Claim,
     Verdict,
     all_of,
     compare,
@@ -20,23 +19,12 @@ from ganrepro.report.judging import (
     interval_verdict,
     measured,
     ms,
-    pairwise,
     pooled_noise,
     setting_variance,
     spread_interval,
 )
 from ganrepro.report.results import Results
 from ganrepro.report.stats import ALPHA, spearman
-
-
-def cgan_best(r: Results) -> Verdict:
-    return all_of(
-        [
-            pairwise(r, "ding/cgan", f"ding/{o}", "fid", "lower", "final", MNIST_FEATURES)
-            for o in ("gan", "wgan")
-        ]
-    )
-
 
 GROUPS = {
     "c": ("wgan_clip0005", "wgan", "wgan_clip0015"),
@@ -89,10 +77,6 @@ def clip_key(r: Results) -> Verdict:
     return measured(all_of(verdicts), text)
 
 
-def gp_beats_wgan(r: Results) -> Verdict:
-    return pairwise(r, "ding/wgan_gp", "ding/wgan", "fid", "lower", "final", MNIST_FEATURES)
-
-
 def low_c_faster(r: Results) -> Verdict:
     """ "a lower c will make the network converge faster": c = 0.005 needs fewer generator
     iterations than c = 0.015 to cover ``CONVERGED`` of its own FID drop."""
@@ -141,39 +125,3 @@ def loss_measures_quality(r: Results) -> Verdict:
     if p < ALPHA:
         return Verdict(SUPPORTED if rho > 0 else NOT_SUPPORTED, text, why, p, rho > 0)
     return Verdict(INCONCLUSIVE, text, f"{why}: not significant", p, rho > 0)
-
-
-CLAIMS = [
-    Claim(
-        "ding",
-        "CGAN gives the best digits of GAN / WGAN / CGAN",
-        cgan_best,
-        "In Fig 2 c), CGAN outperforms the other two",
-    ),
-    Claim(
-        "ding",
-        "the clipping value c matters more than n_critic or the learning rate",
-        clip_key,
-        "As the core element in WGAN, c is the **key factor** affecting the quality of generated "
-        "image.",
-    ),
-    Claim(
-        "ding",
-        "a lower clipping value c converges faster",
-        low_c_faster,
-        "So, a lower c will make the network converge faster",
-    ),
-    Claim(
-        "ding",
-        "the losses measure image quality (Table 2's settings)",
-        loss_measures_quality,
-        "Experiments calculate the losses of objective function using different models that "
-        "quantitatively measure the quality of image generation",
-    ),
-    Claim(
-        "ding",
-        "the improved WGAN (gradient penalty) beats WGAN",
-        gp_beats_wgan,
-        "we use gradient penalty to improve WGAN and get better results than original WGAN.",
-    ),
-]

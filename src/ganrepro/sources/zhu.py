@@ -4,38 +4,17 @@ from __future__ import annotations
 
 from ganrepro.report.judging import (
     INCONCLUSIVE,
-    MNIST_FEATURES,
     NOT_SUPPORTED,
     SUPPORTED,
-    Claim,
     Verdict,
-    all_of,
     curve_of,
     features,
-    pairwise,
 )
 from ganrepro.report.results import Results
 from ganrepro.report.stats import ALPHA, binom_le, fisher_greater, rate_upper
 
 COLLAPSE_DROP = 0.3  # a fall of IS by more than this share between checkpoints: a collapse
 TYPICAL = 0.5  # "frequently happened": a collapse rate the 95% bound must leave room for
-
-
-def cfg_beats_wgan_gp(r: Results) -> Verdict:
-    return all_of(
-        [
-            pairwise(
-                r,
-                f"zhu/cfg_dcgan_{d}",
-                f"zhu/wgan_gp_dcgan_{d}",
-                "is_mean",
-                "higher",
-                d,
-                MNIST_FEATURES if d == "mnist" else None,
-            )
-            for d in ("mnist", "cifar10")
-        ]
-    )
 
 
 def collapsed(r: Results, run_id: str) -> list[bool | None]:
@@ -88,63 +67,3 @@ def resnet_collapse(r: Results) -> Verdict:
         why = f"{why}: below {TYPICAL:.0%}, collapse is not frequent (binomial p = {p_rate:.3g})"
         return Verdict(NOT_SUPPORTED, text, why, p_rate, False)
     return Verdict(INCONCLUSIVE, text, f"{why}: too few seeds to tell", p_for, kc > kw)
-
-
-def dcgan_not_enough(r: Results) -> Verdict:
-    """ "For CIFAR-10 dataset, DCGAN is not enough to produce clear images due to its
-    limitation in complexity. With same structure GBGAN could generate visually better
-    images": on the same DCGAN nets, CFG-GAN's IS above the DCGAN (BCE) model's."""
-    return pairwise(
-        r,
-        "zhu/cfg_dcgan_cifar10",
-        "zhu/dcgan_cifar10",
-        "is_mean",
-        "higher",
-        "CIFAR-10, DCGAN nets, CFG-GAN vs DCGAN",
-    )
-
-
-def weak_gans_collapse(r: Results) -> Verdict:
-    """On MNIST with the DCGAN nets, "weak GANs will tend to collapse ... to one (or few)
-    mode(s). However, both WGAN-GP and GB-GAN performs well": the DCGAN (BCE) model's samples
-    cover less of the data (final recall, classifier features) than each of the other two."""
-    return all_of(
-        [
-            pairwise(r, "zhu/dcgan_mnist", f"zhu/{o}", "recall", "lower", "MNIST", MNIST_FEATURES)
-            for o in ("cfg_dcgan_mnist", "wgan_gp_dcgan_mnist")
-        ]
-    )
-
-
-CLAIMS = [
-    Claim(
-        "zhu",
-        "with the DCGAN architecture CFG-GAN beats WGAN-GP (IS), MNIST and CIFAR-10",
-        cfg_beats_wgan_gp,
-        "GradientBoosting GAN will outperform WGAN-GP and achieve higher inception score and "
-        "(non-collapsed) images in both MNIST and CIFAR10.",
-    ),
-    Claim(
-        "zhu",
-        "on MNIST the weak GAN (DCGAN) covers fewer modes than WGAN-GP and CFG-GAN",
-        weak_gans_collapse,
-        "For MNIST dataset, weak GANs will tend to collapse to 'bold' front and for some "
-        "particular number, they will collapse to one (or few) mode(s). However, both WGAN-GP "
-        "and GB-GAN performs well in our experiment.",
-    ),
-    Claim(
-        "zhu",
-        "on CIFAR-10 with the same DCGAN nets, CFG-GAN beats the DCGAN model",
-        dcgan_not_enough,
-        "For CIFAR-10 dataset, DCGAN is not enough to produce clear images due to its "
-        "limitation in complexity. With same structure GBGAN could generate visually better "
-        "images",
-    ),
-    Claim(
-        "zhu",
-        "with ResNet, WGAN-GP trains stably while CFG-GAN collapses suddenly",
-        resnet_collapse,
-        "GB-GAN suffers from unstability in the training process. In particular, failure mode "
-        "below, that is the network breaks down suddenly, frequently happened",
-    ),
-]

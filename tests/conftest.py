@@ -85,8 +85,8 @@ def prepared(tmp_path_factory, quick_params) -> dict[str, Path]:
 BIN = Path(sys.executable).parent
 
 
-def snakemake(*args, cwd, timeout=3000, check=False):
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+def snakemake(*args, cwd, timeout=3000, check=False, env=None):
+    env = env or {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     res = subprocess.run(
         [str(BIN / "snakemake"), *args],
         cwd=cwd,

@@ -38,16 +38,28 @@ def cmd_validate(args) -> None:
     if args.file and args.params and args.file != args.params:  # `validate FILE`, or --params
         raise UsageError(f"two parameters files: {args.file} and --params {args.params}")
     args.params = args.file or args.params or "params.yaml"
+    from ganrepro.config.coherence import cost_gaps, problems
+
     params = _load(args)
+    found = problems(params)  # the names the figure, table and report jobs look up
+    if found:
+        raise UsageError(f"{args.params} and the source files disagree:\n  " + "\n  ".join(found))
     try:  # what the full scale's jobs need besides the file (the workflow checks it too)
         weights = check_inception(params)
-    except AssetError as exc:
+        gaps = cost_gaps(params)
+    except (AssetError, ValueError) as exc:
         raise UsageError(f"{args.params}: valid, but its jobs cannot run here: {exc}") from None
     print(
         f"{args.params}: ok ({params.label}, {len(params.runs)} runs in "
         f"{len(params.sources)} sources, data: {', '.join(params.data_names())})"
         + (f"; {weights}" if weights else "")
     )
+    if gaps:
+        print(
+            f"note: report/cost.json does not cover {len(gaps)} runs ({', '.join(gaps)}); the "
+            "report marks them not measured (benchmarks/bench_cost.py --runs ... --json "
+            "report/cost.json adds them)"
+        )
 
 
 def _emit_generated(text: str, args, command: str) -> None:
@@ -961,6 +973,7 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
     from ganrepro.io import DamagedFile
     from ganrepro.layout import UndeclaredInput
     from ganrepro.registry import UnknownName
+    from ganrepro.sources import SourceError
 
     loaded = tuple(
         getattr(sys.modules[module], name) for module, name in LAZY_ERRORS if module in sys.modules
@@ -973,6 +986,7 @@ def bad_input_errors() -> tuple[type[BaseException], ...]:
         DamagedFile,
         UnknownName,
         UndeclaredInput,
+        SourceError,
         FileNotFoundError,
         *loaded,
     )

@@ -10,9 +10,9 @@ import pytest
 
 from ganrepro.config import load_params
 from ganrepro.report import claims, judging
-from ganrepro.sources import acwgan, agarwal, ding, frank, zhu
 from ganrepro.report.judging import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Verdict
 from ganrepro.report.results import Results
+from ganrepro.sources import acwgan, agarwal, ding, frank, zhu
 
 
 def m(
@@ -332,17 +332,41 @@ def test_agarwal_blobs_when_not_whether_and_refutable_at_full_scale():
 @pytest.mark.parametrize(
     ("claim", "runs", "expected"),
     [
-        (claims.get("ding/gp_beats_wgan").test, {"ding/wgan_gp": GOOD, "ding/wgan": BAD}, SUPPORTED),
-        (claims.get("ding/gp_beats_wgan").test, {"ding/wgan_gp": BAD, "ding/wgan": GOOD}, NOT_SUPPORTED),
-        (claims.get("ding/gp_beats_wgan").test, {"ding/wgan_gp": [10.0], "ding/wgan": [30.0]}, INCONCLUSIVE),
-        (claims.get("ding/gp_beats_wgan").test, {"ding/wgan_gp": NOISY, "ding/wgan": five(16.0)}, INCONCLUSIVE),
-        (claims.get("ding/cgan_best").test, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": BAD}, SUPPORTED),
+        (
+            claims.get("ding/gp_beats_wgan").test,
+            {"ding/wgan_gp": GOOD, "ding/wgan": BAD},
+            SUPPORTED,
+        ),
+        (
+            claims.get("ding/gp_beats_wgan").test,
+            {"ding/wgan_gp": BAD, "ding/wgan": GOOD},
+            NOT_SUPPORTED,
+        ),
+        (
+            claims.get("ding/gp_beats_wgan").test,
+            {"ding/wgan_gp": [10.0], "ding/wgan": [30.0]},
+            INCONCLUSIVE,
+        ),
+        (
+            claims.get("ding/gp_beats_wgan").test,
+            {"ding/wgan_gp": NOISY, "ding/wgan": five(16.0)},
+            INCONCLUSIVE,
+        ),
+        (
+            claims.get("ding/cgan_best").test,
+            {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": BAD},
+            SUPPORTED,
+        ),
         (
             claims.get("ding/cgan_best").test,
             {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": five(6.0)},
             NOT_SUPPORTED,
         ),
-        (claims.get("ding/cgan_best").test, {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": GOOD}, INCONCLUSIVE),
+        (
+            claims.get("ding/cgan_best").test,
+            {"ding/cgan": GOOD, "ding/gan": BAD, "ding/wgan": GOOD},
+            INCONCLUSIVE,
+        ),
     ],
 )
 def test_ding_fid_comparisons(claim, runs, expected):
@@ -559,7 +583,10 @@ def test_zhu_cfg_beats_wgan_gp():
         )
 
     wide = [v / 5 for v in NOISY]  # mean 3.1 against 2.0, from 1.0 to 6.0
-    assert verdicts(claims.get("zhu/cfg_beats_wgan_gp").test, [run(hi), run(five(1.0)), run(wide)]) == THREE_WAYS
+    assert (
+        verdicts(claims.get("zhu/cfg_beats_wgan_gp").test, [run(hi), run(five(1.0)), run(wide)])
+        == THREE_WAYS
+    )
 
 
 def test_zhu_dcgan_not_enough_is_the_texts_own_comparison():
@@ -585,7 +612,9 @@ def test_zhu_weak_gans_collapse_on_mnist():
             {"zhu/dcgan_mnist": dcgan, "zhu/cfg_dcgan_mnist": hi, "zhu/wgan_gp_dcgan_mnist": other}
         )
 
-    assert verdicts(claims.get("zhu/weak_gans_collapse").test, [run(lo, hi), run(hi, lo), run(lo, wide)]) == [
+    assert verdicts(
+        claims.get("zhu/weak_gans_collapse").test, [run(lo, hi), run(hi, lo), run(lo, wide)]
+    ) == [
         SUPPORTED,
         NOT_SUPPORTED,
         INCONCLUSIVE,

@@ -5,13 +5,13 @@
 import os
 import re
 
-from snakemake.utils import validate
-
-from ganrepro import forkserver, jobs as job_table, layout
+from ganrepro import forkserver, jobs as job_table, layout, sources
 from ganrepro.assets import AssetError, check_assets
 from ganrepro.config import ParamsError, parse_params
+from ganrepro.config.coherence import cost_gaps, problems
 from ganrepro.data.download import MIRROR_ENV
 from ganrepro.outputs import catalog
+from ganrepro.sources import SourceError
 from ganrepro.sizing import SIZED_RULES, Sizing
 from ganrepro.train.runtime import RUNTIME_ENV, Runtime
 
@@ -39,11 +39,25 @@ REHEARSE = str(config.pop("rehearse", False)).lower()
 if REHEARSE not in ("true", "false"):
     raise WorkflowError(f"--config rehearse={REHEARSE}: expected true or false")
 REHEARSE = REHEARSE == "true"
-try:  # schema + rules, one readable message
+try:  # schema + rules, one readable message; then the source files (src/ganrepro/sources/)
     PARAMS = parse_params(config, rehearse=REHEARSE)
+    sources.load()
 except ParamsError as err:
     raise WorkflowError(f"params.yaml: {err}") from None
-validate(config, "../schemas/params.schema.json")
+except SourceError as err:
+    raise WorkflowError(f"{sources.FOLDER}/{err}") from None
+# params.yaml and the source files (src/ganrepro/sources/) must agree on every name a figure,
+# table or report job looks up: checked here, not at the end of the DAG. (The schema the loader
+# checks against is generated from the code: the committed copy is for editors only.)
+PROBLEMS = problems(PARAMS)
+if PROBLEMS:
+    raise WorkflowError(
+        "params.yaml and the source files disagree:\n  " + "\n  ".join(PROBLEMS)
+    )
+try:
+    COST_GAPS = cost_gaps(PARAMS)
+except ValueError as err:
+    raise WorkflowError(str(err)) from None
 
 JOBS = job_table.Table(PARAMS, config)
 JOBS.write_stamps()  # each job's settings file (an input: see job_inputs)
@@ -65,6 +79,11 @@ ASKS = {a.job: a for a in SIZING.asks(JOBS.jobs.values())}
 if workflow.is_main_process:
     for line in SIZING.summary(list(ASKS.values())):
         logger.info(line)
+    if COST_GAPS and PARAMS.scale == "full":
+        logger.info(
+            f"report/cost.json does not cover {', '.join(COST_GAPS)}: the report marks them "
+            "not measured (benchmarks/bench_cost.py adds them)"
+        )
     for line in STOPS:
         logger.warning(f"a run stops here: {line}")
     for line in SIZING.problems(list(ASKS.values()), retries=2):

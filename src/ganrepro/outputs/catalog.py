@@ -92,16 +92,18 @@ def maker(kind: str):
     return getattr(importlib.import_module(module), attr)
 
 
-FIGURES: dict[str, dict[str, Output]] = {
-    s.name: s.figures for s in sources.load().values() if s.figures
-}
-TABLES: dict[str, dict[str, Output]] = {
-    s.name: s.tables for s in sources.load().values() if s.tables
-}
-# What the sources themselves reported, shown beside our numbers (ding ranked by losses only).
-REPORTED: dict[str, dict[str, dict[str, float]]] = {
-    s.name: s.reported for s in sources.load().values() if s.reported
-}
+def __getattr__(name: str):
+    """FIGURES, TABLES and REPORTED: {source: {name: ...}} read from the source files when
+    first asked for (so importing this module never fails on a malformed source file: the
+    workflow and ``ganrepro validate`` report it in one line)."""
+    defs = sources.load().values()
+    if name == "FIGURES":  # {source: {name: Output}}
+        return {s.name: s.figures for s in defs if s.figures}
+    if name == "TABLES":
+        return {s.name: s.tables for s in defs if s.tables}
+    if name == "REPORTED":  # what the sources themselves reported, shown beside our numbers
+        return {s.name: s.reported for s in defs if s.reported}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def name_pattern(book: dict[str, dict[str, Output]]) -> str:
@@ -117,7 +119,7 @@ def name_pattern(book: dict[str, dict[str, Output]]) -> str:
 
 def get(kind: str, source: str, name: str) -> Output:
     """The figure (``kind='figure'``) or table of ``source`` called ``name``."""
-    book = FIGURES if kind == "figure" else TABLES
+    book = __getattr__("FIGURES" if kind == "figure" else "TABLES")
     if source not in book or name not in book[source]:
         known = ", ".join(f"{s}/{n}" for s, items in book.items() for n in items)
         raise UnknownName(f"unknown {kind} {source}/{name} (known: {known})")

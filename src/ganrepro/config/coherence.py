@@ -1,0 +1,119 @@
+"""Do params.yaml and the source files agree on every name a job will look up? Checked when the
+workflow loads and by ``ganrepro validate``, so that what would break the figure, table or
+report job at the end of the DAG stops the run before its first job, in one line each.
+
+Cheap on purpose (it runs on every workflow load): no torch, no claim code imported (a claim's
+function is found by reading its module's top-level names).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+
+from ganrepro import sources
+from ganrepro.config.types import Params
+from ganrepro.outputs.catalog import KINDS, METRICS
+from ganrepro.registry import ARCHITECTURES, LOSSES
+
+EXTRACTORS = ("classifier", "inception")  # the features a comparison may pin
+
+
+@functools.cache
+def _functions(path: Path) -> frozenset[str]:
+    if not path.is_file():
+        return frozenset()
+    tree = ast.parse(path.read_text(), str(path))
+    return frozenset(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
+
+
+def _outputs(src: sources.Source, runs: set[str]) -> list[str]:
+    out = []
+    for book, items in (("figures", src.figures), ("tables", src.tables)):
+        for name, o in items.items():
+            where = f"{src.path.name}: {book}.{name}"
+            kind = KINDS.get(o.kind)
+            if kind is None:
+                known = ", ".join(k for k, v in KINDS.items() if v.book == book[:-1])
+                out.append(f"{where}: unknown kind {o.kind!r} (known: {known})")
+                continue
+            if kind.book != book[:-1]:
+                out.append(f"{where}: {o.kind!r} is a {kind.book} kind, not a {book[:-1]}")
+            out += [f"{where}: no run {r!r} in params.yaml" for r in o.runs if r not in runs]
+            if kind.runs is not None and len(o.runs) != kind.runs:
+                out.append(f"{where}: kind {o.kind!r} draws {kind.runs} run, not {len(o.runs)}")
+            missing = [k for k in kind.options if k not in o.options]
+            if missing:
+                out.append(f"{where}: kind {o.kind!r} needs options.{missing[0]}")
+            unused = [k for k in o.options if k not in kind.options]
+            if unused:
+                out.append(f"{where}: kind {o.kind!r} does not read options.{unused[0]}")
+            metric = o.options.get("metric")
+            if "metric" in kind.options and metric not in METRICS:
+                out.append(f"{where}: options.metric {metric!r} (known: {', '.join(METRICS)})")
+    return out
+
+
+def _claims(src: sources.Source, runs: set[str]) -> list[str]:
+    out = []
+    code = src.path.with_suffix(".py")
+    for i, c in enumerate(src.claims):
+        where = f"{src.path.name}: claims[{i}] ({c.name})"
+        if c.combine == "code" and c.code not in _functions(code):
+            out.append(f"{where}: no function {c.code!r} in {code.name}")
+        for part in c.comparisons:
+            absent = [r for r in (part.a, part.b) if r not in runs]
+            out += [f"{where}: no run {r!r} in params.yaml" for r in absent]
+            if part.metric not in METRICS:
+                known = ", ".join(METRICS)
+                out.append(f"{where}: unknown metric {part.metric!r} (known: {known})")
+            if part.extractor is not None and part.extractor not in EXTRACTORS:
+                out.append(
+                    f"{where}: unknown extractor {part.extractor!r} "
+                    f"(known: {', '.join(EXTRACTORS)})"
+                )
+    return out
+
+
+def problems(params: Params) -> list[str]:
+    """Every disagreement between ``params`` and the source files, one line each."""
+    defs = sources.load()
+    out = [
+        f"params.yaml: source {s!r} has no source file {sources.FOLDER}/{s}.yaml"
+        for s in params.sources
+        if s not in defs
+    ]
+    out += [
+        f"{src.path.name}: no runs under sources.{name} in params.yaml"
+        for name, src in defs.items()
+        if name not in params.sources
+    ]
+    for name, src in defs.items():
+        runs = {r.name for r in params.runs.values() if r.source == name}
+        if not runs:
+            continue
+        out += _outputs(src, runs)
+        out += _claims(src, runs)
+        out += [
+            f"{src.path.name}: reported: no run {r!r} in params.yaml"
+            for r in src.reported
+            if r not in runs
+        ]
+    for run_id, run in params.runs.items():
+        for registry, value in ((LOSSES, run.objective.loss), (ARCHITECTURES, run.model.arch)):
+            if not registry.entry(value).label:
+                out.append(f"{run_id}: the {registry.kind} {value!r} has no report label")
+    return out
+
+
+def cost_gaps(params: Params, record: str | Path = "report/cost.json") -> list[str]:
+    """The full-scale runs the cost record does not cover (the page marks them "not
+    measured"); a damaged record raises ValueError naming the file and the command that
+    rewrites it. ``params`` at any scale: the runs are the same."""
+    from ganrepro.report.estimate import load_estimate
+
+    if not Path(record).is_file():
+        return []
+    measured = load_estimate(record)["scales"]["full"]
+    return [r for r in params.runs if r not in measured]

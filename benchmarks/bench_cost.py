@@ -4,6 +4,8 @@
     python benchmarks/bench_cost.py                           # full scale, on the CPU
     python benchmarks/bench_cost.py --device cuda --scales quick,small,full
     python benchmarks/bench_cost.py --runs zhu/ --runtime autocast=bf16
+    python benchmarks/bench_cost.py --runs agarwal/dcgan_adam --json report/cost.json --merge
+                                      # add or refresh those runs, keep the others' figures
 
 Training only: evaluation (bench_eval.py) and data preparation come on top. Each run is timed
 on synthetic images of its dataset's shape (the step's cost does not depend on the pixels) for
@@ -74,6 +76,27 @@ def seconds_per_iteration(run, device, runtime, steps: int) -> tuple[float, floa
     return statistics.median(times), first, trainer.runtime.to_dict()
 
 
+MACHINE = ("device", "device_name", "threads", "torch", "runtime")  # what a record measured on
+
+
+def merge_record(old: dict, new: dict) -> dict:
+    """``old`` with ``new``'s runs added or refreshed, the other runs kept as measured: only
+    on the same machine and knobs (MACHINE); a record of another machine is refused, never
+    mixed. Each merge is kept in the record's ``merges`` (command, date, runs)."""
+    differ = [k for k in MACHINE if old.get(k) != new.get(k)]
+    if differ:
+        what = ", ".join(f"{k} {old.get(k)!r} there, {new.get(k)!r} here" for k in differ)
+        raise ValueError(f"the record was measured on another machine or knobs ({what})")
+    out = {**old, "scales": {s: dict(runs) for s, runs in old.get("scales", {}).items()}}
+    changed = []
+    for scale, runs in new["scales"].items():
+        out["scales"].setdefault(scale, {}).update(runs)
+        changed += list(runs)
+    merge = {"command": new["command"], "date": new["date"], "runs": changed}
+    out["merges"] = [*old.get("merges", []), merge]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scales", default="full")
@@ -87,7 +110,15 @@ def main() -> None:
         default="",
         help="also write the measurements here (the report shows report/cost.json's full scale)",
     )
+    ap.add_argument(
+        "--merge",
+        action="store_true",
+        help="add or refresh the measured runs in the --json record, keeping the others (the "
+        "same machine and knobs only)",
+    )
     args = ap.parse_args()
+    if args.merge and not (args.json and Path(args.json).is_file()):
+        ap.error("--merge needs --json naming an existing record")
     from ganrepro.config import load_params
     from ganrepro.train.adversarial import total_iterations
     from ganrepro.train.attempts import device_name
@@ -149,8 +180,13 @@ def main() -> None:
     if args.json:
         from ganrepro.io import write_text
 
+        if args.merge:
+            try:
+                record = merge_record(json.loads(Path(args.json).read_text()), record)
+            except ValueError as err:
+                sys.exit(f"bench_cost.py: {args.json}: not merged: {err}")
         write_text(args.json, json.dumps(record, indent=1) + "\n")
-        print(f"measurements: {args.json}")
+        print(f"measurements: {args.json}" + (" (merged)" if args.merge else ""))
 
 
 if __name__ == "__main__":

@@ -122,6 +122,19 @@ def reading(path: str | os.PathLike, what: str, fix: str, keep=()) -> Iterator[N
         raise DamagedFile(path, f"not a readable {what} ({reason})", fix) from exc
 
 
+def read_json(path: str | os.PathLike, what: str, fix: str) -> Any:
+    """A JSON file; a damaged one is one ``DamagedFile`` line naming it and ``fix``."""
+    with reading(path, what, fix):
+        return json.loads(Path(path).read_text())
+
+
+def read_run_json(path: str | os.PathLike) -> Any:
+    """A run's JSON file (train.json, metrics.json); a damaged one names the job to rerun."""
+    from ganrepro.layout import rerun_hint
+
+    return read_json(path, f"{Path(path).name} of a run", rerun_hint(path))
+
+
 def load_tensors(path: str | os.PathLike, what: str, fix: str, map_location="cpu") -> dict:
     """A dict of tensors and plain values saved with ``torch.save``, loaded with
     ``weights_only=True``: a file whose unpickling would create any other object (and so could

@@ -55,6 +55,26 @@ PART_OF_KIND = {
 }
 
 
+# the rule whose job writes each run file (a damaged one is fixed by rerunning that job)
+WRITER = {name: "train" for name in TRAIN_OUTPUTS} | {"metrics": "evaluate"}
+WRITER |= {part: "visuals" for part in PARTS}
+
+
+def rerun_hint(path: str | Path) -> str:
+    """What fixes a damaged run file: rerunning the job that writes it, as a command
+    (``results/{tree}/runs/...``; another path gets the rule's name only)."""
+    parts = PurePosixPath(Path(path).as_posix()).parts
+    name = next((n for n, f in RUN_FILES.items() if f == parts[-1]), None) if parts else None
+    rule = WRITER.get(name or "", "the job that writes it")
+    where = list(parts).index("results") if "results" in parts else -1
+    if where < 0 or where + 1 >= len(parts):
+        return f"rerun its rule ({rule})"
+    tree = parts[where + 1]
+    config = "rehearse=true" if tree == "rehearsal" else f"scale={tree}"
+    target = "/".join(parts[where:])
+    return f"rerun its rule ({rule}): snakemake --cores all --config {config} --force {target}"
+
+
 def seed_suffix(k: int | str) -> str:
     """ "" for seed 0, "/seed{k}" for seed k >= 1 (a str ``k`` is a wildcard: "/seed{k}")."""
     if isinstance(k, str):

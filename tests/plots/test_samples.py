@@ -127,3 +127,35 @@ def test_samples_of_another_run_or_configuration_are_refused(tmp_path):
         samples.load_samples(path, "frank/wgan", "abc")
     with pytest.raises(samples.SamplesMismatch, match="written by a different configuration"):
         samples.load_samples(path, "frank/wgan_gp", "def")
+
+
+@pytest.mark.parametrize(
+    ("figure", "run", "name", "damage"),
+    [
+        ("zhu/samples", "zhu/dcgan_mnist", "summary", '{"status": "compl'),
+        ("frank/fig1_losses_dcgan", "frank/dcgan", "log", "step,loss_d,loss_g\n0,1.2,0.7\n1,1."),
+        ("frank/fig1_losses_dcgan", "frank/dcgan", "log", "step,loss_d,loss_g\n0,garbage,0.7\n"),
+    ],
+)
+def test_a_damaged_train_json_or_log_is_one_line_naming_the_job_to_rerun(
+    tmp_path, quick_params, monkeypatch, capsys, figure, run, name, damage
+):
+    """A truncated train.json or log.csv stops the figure job with exit 2 and one line: the
+    file, what it should be, and the command that rewrites it (no traceback)."""
+    write_runs(tmp_path, quick_params)
+    monkeypatch.chdir(tmp_path)
+    tree = layout.Tree("quick")
+    log = tmp_path / tree.run_file("frank/dcgan", 0, "log")
+    log.write_text("step,loss_d,loss_g\n0,1.2,0.7\n1,1.1,0.8\n")
+    damaged = tree.run_file(run, 0, name)
+    (tmp_path / damaged).write_text(damage)
+    params = ["--params", str(ROOT / "params.yaml"), "--scale", "quick"]
+    args = ["figure", figure, "--inputs", *reads(figure, quick_params), "--out", "f.png"]
+    assert main([*args, *params]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and not (tmp_path / "f.png").exists(), err
+    rule = "train"  # train.json and log.csv are the training job's
+    assert err[0].startswith(f"ganrepro figure: error: {damaged}: not a readable ")
+    assert err[0].endswith(
+        f"rerun its rule ({rule}): snakemake --cores all --config scale=quick --force {damaged}"
+    )

@@ -108,3 +108,47 @@ def test_the_committed_record_covers_the_full_scale_and_adds_up(root, full):
         assert r["device_hours"] == pytest.approx(seconds / 3600, abs=slack), run_id
         if full.run(run_id).trainer == "cfg":
             assert r["iterations"] == full.run(run_id).schedule.stages
+
+
+def _bench_cost():
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_cost", ROOT / "benchmarks/bench_cost.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_cost_merges_some_runs_into_a_record_of_the_same_machine_only():
+    bench = _bench_cost()
+    machine = {"device": "cpu", "device_name": "X", "threads": 2, "torch": "2", "runtime": {}}
+    row = {"s_per_iteration": 1.0, "first_s": 1.0, "iterations": 10, "seeds": 3}
+    old = {
+        **machine,
+        "command": "python benchmarks/bench_cost.py --scales full",
+        "date": "2026-11-01",
+        "scales": {
+            "full": {"a/x": {**row, "device_hours": 1.0}, "a/y": {**row, "device_hours": 2.0}}
+        },
+    }
+    new = {
+        **machine,
+        "command": "python benchmarks/bench_cost.py --runs a/y --merge",
+        "date": "2026-12-03",
+        "scales": {
+            "full": {"a/y": {**row, "device_hours": 3.0}, "a/z": {**row, "device_hours": 4.0}}
+        },
+    }
+    merged = bench.merge_record(old, new)
+    hours = {k: v["device_hours"] for k, v in merged["scales"]["full"].items()}
+    assert hours == {"a/x": 1.0, "a/y": 3.0, "a/z": 4.0}  # x kept, y refreshed, z added
+    assert merged["command"] == old["command"] and merged["date"] == old["date"]
+    assert merged["merges"] == [
+        {"command": new["command"], "date": "2026-12-03", "runs": ["a/y", "a/z"]}
+    ]
+    assert old["scales"]["full"]["a/y"]["device_hours"] == 2.0  # the input is not edited
+    other = {**new, "device_name": "Y"}
+    with pytest.raises(ValueError, match="device_name 'X' there, 'Y' here"):
+        bench.merge_record(old, other)

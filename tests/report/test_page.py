@@ -13,7 +13,7 @@ from ganrepro.config import load_params
 from ganrepro.layout import Files
 from ganrepro.outputs import catalog
 from ganrepro.report.build import build_report, report_reads
-from ganrepro.report.html import num
+from ganrepro.report.markup import num
 from tests.results_tree import write_tree
 
 

@@ -19,7 +19,6 @@ Besides the final checkpoint (``final``, ``final_test``) it scores:
 from __future__ import annotations
 
 import csv
-import json
 import math
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from ganrepro.evaluate.extractors import Extractor
 from ganrepro.evaluate.metrics import all_metrics, white_fraction
 from ganrepro.evaluate.sampling import Sampler
 from ganrepro.evaluate.stats import load_stats
-from ganrepro.io import write_json
+from ganrepro.io import read_run_json, write_json
 from ganrepro.outputs.runs import loss_summary
 from ganrepro.train import checkpoint
 
@@ -140,7 +139,7 @@ def evaluate_run(
     """``trained``: the training outputs by name (checkpoint, summary, log, ckpt), or a run
     folder holding them under the layout's names."""
     files = train_files(trained)
-    train = json.loads(files["summary"].read_text())
+    train = read_run_json(files["summary"])
     refs, tests = _references(run, stats_path, extractors)
     torch.manual_seed(ev.seed)
 

@@ -4,7 +4,6 @@ read through a :class:`ganrepro.layout.Files`, so a figure reads only its declar
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from pathlib import Path
@@ -14,6 +13,7 @@ from PIL import Image
 
 from ganrepro import layout
 from ganrepro.config.types import Params
+from ganrepro.io import read_run_json
 from ganrepro.layout import Files
 from ganrepro.outputs import catalog
 from ganrepro.outputs.catalog import Output
@@ -56,7 +56,7 @@ def _samples(params: Params, files: Files, run_id: str, part: str) -> dict[str, 
 
 
 def _status(files: Files, run_id: str) -> str:
-    status = json.loads(files.run(run_id, 0, "summary").read_text())["status"]
+    status = read_run_json(files.run(run_id, 0, "summary"))["status"]
     return "" if status == "completed" else f" ({status})"
 
 

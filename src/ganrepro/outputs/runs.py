@@ -4,22 +4,28 @@ losses from a log.csv."""
 from __future__ import annotations
 
 import csv
-import json
 import math
 import statistics
 from pathlib import Path
 
 from ganrepro.data import DATASETS
-from ganrepro.layout import Files
+from ganrepro.io import read_run_json, reading
+from ganrepro.layout import Files, rerun_hint
 
 
 def read_log(path: Path) -> dict[str, list[float]]:
-    """A log.csv as columns of floats (blank cells: NaN)."""
-    with open(path, newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = list(reader)
-        cols = reader.fieldnames or []  # a run that diverged at once has a header only
-    return {c: [float(r[c]) if r[c] not in ("", None) else math.nan for r in rows] for c in cols}
+    """A log.csv as columns of floats (blank cells: NaN); a damaged one is one line naming it
+    and the job to rerun."""
+    with reading(path, "training log (log.csv)", rerun_hint(path)):
+        with open(path, newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            cols = reader.fieldnames or []  # a run that diverged at once has a header only
+        if any(None in r or None in r.values() for r in rows):  # a row cut short or too long
+            raise ValueError("a row with a different number of cells than the header")
+        return {
+            c: [float(r[c]) if r[c] not in ("", None) else math.nan for r in rows] for c in cols
+        }
 
 
 def final_losses(path: Path, tail: float = 0.1) -> dict[str, float]:
@@ -65,7 +71,7 @@ def loss_summary(path: Path) -> dict[str, dict[str, float]]:
 
 def metrics(files: Files, run_id: str, seeds: int) -> list[dict]:
     """metrics.json of seeds 0..seeds-1 of ``run_id``."""
-    return [json.loads(files.run(run_id, k, "metrics").read_text()) for k in range(seeds)]
+    return [read_run_json(files.run(run_id, k, "metrics")) for k in range(seeds)]
 
 
 # SPEC: the domain classifier is the standard for MNIST (and its stand-in), Inception elsewhere

@@ -71,6 +71,11 @@ def estimate_html(path: str | Path, full: Params) -> str:
         )
     knobs = ", ".join(f"{k}={_word(v)}" for k, v in record.get("runtime", {}).items())
     gaps = f" Not measured: {esc(', '.join(missing))}." if missing else ""
+    gaps += "".join(  # runs added or refreshed later on the same machine (bench_cost --merge)
+        f" {esc(', '.join(m['runs']))} measured {esc(m['date'])} by <code>{esc(m['command'])}"
+        "</code>."
+        for m in record.get("merges", [])
+    )
     return (
         f"<h3>Full-scale estimate</h3><p>The full reproduction's training on "
         f"<b>{esc(record['device_name'])}</b> ({esc(str(record.get('threads', '?')))} threads, "

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganrepro.config.types import Params
+from ganrepro.io import read_run_json
 from ganrepro.layout import Files
 from ganrepro.outputs.runs import primary_extractor
 
@@ -43,7 +43,7 @@ class Results:
 
         def each(run_id: str, name: str) -> list[dict]:
             return [
-                json.loads(path.read_text())
+                read_run_json(path)
                 for k in range(params.seeds_for(run_id))
                 if (path := present(files, files.tree.run_file(run_id, k, name)))
             ]

@@ -76,9 +76,10 @@ def _claims(src: sources.Source, runs: set[str]) -> list[str]:
     return out
 
 
-def problems(params: Params) -> list[str]:
-    """Every disagreement between ``params`` and the source files, one line each."""
-    defs = sources.load()
+def problems(params: Params, defs: dict[str, sources.Source] | None = None) -> list[str]:
+    """Every disagreement between ``params`` and the source files (``defs``: those of the
+    package), one line each."""
+    defs = sources.load() if defs is None else defs
     out = [
         f"params.yaml: source {s!r} has no source file {sources.FOLDER}/{s}.yaml"
         for s in params.sources

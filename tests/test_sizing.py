@@ -151,7 +151,10 @@ def test_the_pairwise_rate_is_timed_where_pairs_dominate():
     from ganrepro.evaluate.metrics import pairwise_seconds
 
     rate = pairwise_seconds(64, kid_subsets=2, kid_subset_size=200, n=400)
-    assert 0 < rate < 1e-5  # seconds per pair of 64-dimensional features
+    # seconds per pair of 64-dimensional features: about 1e-6 on a quiet 2-core machine; the
+    # bound leaves 100x for a loaded one (a timing is the benchmarks' job, not the suite's) and
+    # still catches a rate per image instead of per pair (x400 here)
+    assert 0 < rate < 1e-4
 
 
 def test_statistics_are_sized_from_the_real_split_sizes(full):

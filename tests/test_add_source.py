@@ -118,15 +118,20 @@ def test_the_dag_and_dvc_plan_the_toy_sources_jobs(project):
     stages = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
     toy = sorted(s for s in stages if "toy" in s)
     assert "figure-toy-fid_curves" in toy and "table-toy-metrics" in toy, toy
-    report = next(s for n, s in stages.items() if n.startswith("report"))
-    assert "src/ganrepro/sources/toy.yaml" in report["deps"]
+    for name in ("report", "figure-toy-fid_curves", "table-toy-metrics"):
+        stage = next(s for n, s in stages.items() if n.startswith(name))
+        assert "src/ganrepro/sources" in stage["deps"], name  # the definitions, claims' code
 
 
 @pytest.mark.parametrize(
     ("wrong", "right", "message"),
     [
         ("b: gan,", "b: gann,", "toy.yaml: claims[0] (gp_beats_gan): no run 'gann' in params.yaml"),
-        ("metric: fid}", "metric: fidd}", "toy.yaml: figures.fid_curves: options.metric 'fidd'"),
+        (
+            "metric: fid}",
+            "metric: recall}",
+            "toy.yaml: figures.fid_curves: options.metric 'recall'",
+        ),
         ("kind: metrics_table", "kind: metric_table", "toy.yaml: tables.metrics: unknown kind"),
         ("compare:", "comparre:", "toy.yaml: claims[0]: unknown key 'comparre'"),
     ],

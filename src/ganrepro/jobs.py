@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ganrepro import layout, sources
+from ganrepro import layout
 from ganrepro.config.load import resolve_scale
 from ganrepro.config.types import Params
 from ganrepro.data.registry import DATASETS
@@ -48,6 +48,7 @@ _NETS = (
 )
 # the feature extractors (Inception's file constants live in assets.py, free of torch)
 _EXTRACT = ("src/ganrepro/evaluate", "src/ganrepro/assets.py")
+_OUTPUTS = ("src/ganrepro/outputs", "src/ganrepro/sources")
 CODE = {
     "rehearsal_archives": _COMMON,
     "rehearsal_inception": (*_COMMON, *_EXTRACT),
@@ -57,10 +58,13 @@ CODE = {
     "train": (*_COMMON, *_NETS),
     "evaluate": (*_COMMON, *_EXTRACT, *_NETS, "src/ganrepro/outputs"),
     "visuals": (*_COMMON, "src/ganrepro/evaluate", *_NETS),
-    "figure": (*_COMMON, "src/ganrepro/outputs", "src/ganrepro/plots", "src/ganrepro/images.py"),
-    "table": (*_COMMON, "src/ganrepro/outputs"),
+    # figures, tables and the report are defined in the source files (src/ganrepro/sources/,
+    # with the claims' code beside them)
+    "figure": (*_COMMON, *_OUTPUTS, "src/ganrepro/plots", "src/ganrepro/images.py"),
+    "table": (*_COMMON, *_OUTPUTS),
     "report": (
         *_COMMON,
+        "src/ganrepro/sources",
         "src/ganrepro/report",
         "src/ganrepro/outputs",
         "src/ganrepro/plots",
@@ -91,7 +95,7 @@ EVALUATE_SETTINGS = (
 # what every figure and table reads besides its runs' settings (titles, seeds)
 OUTPUT_SETTINGS = ("scale", "standins", "seeds")
 REPORT_SETTINGS = ("scale", "seed", "seeds", "standins", "datasets", "evaluation", "classifier")
-REPORT_FILES = ("report/deviations.yaml", "report/cost.json", *sources.files())
+REPORT_FILES = ("report/deviations.yaml", "report/cost.json")
 # the rules whose commands read the rehearsal's budgets (params.yaml's ``rehearsal``)
 REHEARSED = ("classifier", "stats", "train", "evaluate", "visuals", "report")
 

@@ -138,7 +138,7 @@ TRAINERS = Registry(
     {
         "adversarial": Entry(
             "ganrepro.train.adversarial:AdversarialTrainer",
-            "alternating critic and generator steps",
+            "n_critic critic steps per generator step",
             reads=(
                 "objective.ac",
                 "optim.lr_decay",
@@ -150,7 +150,7 @@ TRAINERS = Registry(
         ),
         "cfg": Entry(
             "ganrepro.train.cfg:CFGTrainer",
-            "composite functional gradient (CFG-GAN)",
+            "CFG-GAN stages (composite functional gradient)",
             reads=("schedule.stages", "cfg"),
         ),
     },
@@ -159,7 +159,9 @@ TRAINERS = Registry(
 OPTIMIZERS = Registry(
     "optimizer",
     {
-        "adam": Entry("torch.optim:Adam", "Adam", reads=("optim.betas",)),
-        "rmsprop": Entry("torch.optim:RMSprop", "RMSprop", reads=("optim.alpha",)),
+        "adam": Entry("torch.optim:Adam", "Adam, no weight decay", reads=("optim.betas",)),
+        "rmsprop": Entry(
+            "torch.optim:RMSprop", "RMSprop, no momentum, no weight decay", reads=("optim.alpha",)
+        ),
     },
 )

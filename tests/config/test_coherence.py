@@ -90,3 +90,73 @@ def test_cost_gaps_name_the_runs_the_record_lacks_and_a_damaged_record_fails(
     with pytest.raises(ValueError, match="not a bench_cost.py record"):
         cost_gaps(quick_params, bad)
     assert cost_gaps(quick_params, tmp_path / "none.json") == []
+
+
+def test_a_kind_on_runs_it_cannot_draw_is_caught(quick_params):
+    """The divergence figure reads CFG-GAN's guard, class_accuracy and paired need labels."""
+    defs = sources.load()
+    zhu = defs["zhu"]
+    wrong = dataclasses.replace(
+        zhu,
+        figures={
+            **zhu.figures,
+            "divergence": dataclasses.replace(
+                zhu.figures["divergence"], runs=("cfg_resnet_cifar10", "dcgan_mnist")
+            ),
+        },
+    )
+    assert problems(quick_params, {**defs, "zhu": wrong}) == [
+        "zhu.yaml: figures.divergence: kind 'divergence' needs cfg runs; 'dcgan_mnist' is not"
+    ]
+
+
+def _write(folder, name, text):
+    (folder / name).write_text(text)
+    sources.load.cache_clear()
+    sources.shared_trace.cache_clear()
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("reported: {gan: {fid: 3}}", "toy.yaml: reported.gan: unknown key 'fid'"),
+        ("reported: {gan: {d_loss: x, g_loss: 1}}", "toy.yaml: reported.gan.d_loss: expected a"),
+        ("trace: {fixed: {x: {value: 1}}}", "toy.yaml: trace.fixed.x: missing key 'origin'"),
+        ("trace: {runs: {gan: [a]}}", "toy.yaml: trace.runs.gan: expected a mapping"),
+        ("trace: {settings: {lr: ''}}", "toy.yaml: trace.settings.lr: expected a non-empty"),
+        (
+            "claims: [{text: a, quote: b, compare: {a: x, b: y, metric: fid, better: up}}]",
+            "toy.yaml: claims[0].compare.better: 'up': expected lower or higher",
+        ),
+    ],
+)
+def test_a_malformed_source_file_is_one_line_naming_its_key(tmp_path, text, message):
+    _write(tmp_path, "toy.yaml", f"description: d\n{text}\n")
+    try:
+        with pytest.raises(sources.SourceError) as err:
+            sources.load(tmp_path)
+        assert str(err.value).startswith(message), str(err.value)
+    finally:
+        sources.load.cache_clear()
+        sources.shared_trace.cache_clear()
+
+
+def test_the_shared_origins_are_checked_when_the_sources_load(tmp_path):
+    _write(tmp_path, "toy.yaml", "description: d\n")
+    _write(tmp_path, "_shared.yaml", "trace: {settings: {lr: [1]}}\n")
+    try:
+        with pytest.raises(sources.SourceError, match=r"_shared.yaml: trace.settings.lr: expected"):
+            sources.load(tmp_path)
+    finally:
+        sources.load.cache_clear()
+        sources.shared_trace.cache_clear()
+
+
+def test_a_source_may_not_take_a_name_of_the_sources_package(quick_params):
+    """Its claim module would replace that attribute of ganrepro.sources when imported."""
+    defs = sources.load()
+    taken = {**defs, "load": dataclasses.replace(defs["frank"], name="load")}
+    assert "frank.yaml: 'load' is a name of ganrepro.sources itself: rename it" in problems(
+        quick_params, taken
+    )

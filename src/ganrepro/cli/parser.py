@@ -30,7 +30,10 @@ from ganrepro.cli.steps import cmd_classifier_train, cmd_evaluate, cmd_stats, cm
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ganrepro", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="ganrepro",
+        description="The ganrepro command: every pipeline step, with every path as an argument.",
+    )
     parser.add_argument("--version", action="version", version=f"ganrepro {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -37,8 +37,8 @@ def cmd_validate(args) -> None:
     if gaps:
         print(
             f"note: report/cost.json does not cover {len(gaps)} runs ({', '.join(gaps)}); the "
-            "report marks them not measured (benchmarks/bench_cost.py --runs ... --json "
-            "report/cost.json adds them)"
+            "report marks them not measured (benchmarks/bench_cost.py --runs PREFIX --json "
+            "report/cost.json --merge measures and adds them, one prefix per call)"
         )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ganrepro import sources
 from ganrepro.config.types import Params
-from ganrepro.outputs.catalog import KINDS, METRICS
+from ganrepro.outputs.catalog import CURVE_METRICS, KINDS, METRICS
 from ganrepro.registry import ARCHITECTURES, LOSSES
 
 EXTRACTORS = ("classifier", "inception")  # the features a comparison may pin
@@ -24,11 +24,23 @@ EXTRACTORS = ("classifier", "inception")  # the features a comparison may pin
 def _functions(path: Path) -> frozenset[str]:
     if not path.is_file():
         return frozenset()
-    tree = ast.parse(path.read_text(), str(path))
+    try:
+        tree = ast.parse(path.read_text(), str(path))
+    except SyntaxError as err:
+        raise sources.SourceError(f"{path.name}: line {err.lineno}: {err.msg}") from None
     return frozenset(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
 
 
-def _outputs(src: sources.Source, runs: set[str]) -> list[str]:
+def _is(run, requires: str) -> bool:
+    """Does ``run`` have what a kind of output ``requires`` (catalog.Kind.requires)?"""
+    if requires == "cfg":
+        return run.trainer == "cfg"
+    if requires == "conditional":  # samples carry labels: a conditional generator or an AC head
+        return run.model.conditional or run.objective.ac is not None
+    raise ValueError(f"unknown requirement {requires!r}")
+
+
+def _outputs(src: sources.Source, runs: set[str], params: Params) -> list[str]:
     out = []
     for book, items in (("figures", src.figures), ("tables", src.tables)):
         for name, o in items.items():
@@ -50,8 +62,20 @@ def _outputs(src: sources.Source, runs: set[str]) -> list[str]:
             if unused:
                 out.append(f"{where}: kind {o.kind!r} does not read options.{unused[0]}")
             metric = o.options.get("metric")
-            if "metric" in kind.options and metric not in METRICS:
-                out.append(f"{where}: options.metric {metric!r} (known: {', '.join(METRICS)})")
+            if "metric" in kind.options and metric not in CURVE_METRICS:
+                known = ", ".join(CURVE_METRICS)
+                out.append(f"{where}: options.metric {metric!r} (curves have: {known})")
+            for key in ("n", "nrow"):
+                value = o.options.get(key)
+                if key in kind.options and not (isinstance(value, int) and value > 0):
+                    out.append(f"{where}: options.{key} {value!r}: expected a positive integer")
+            out += [
+                f"{where}: kind {o.kind!r} needs {kind.requires} runs; {r!r} is not"
+                for r in o.runs
+                if r in runs
+                and kind.requires
+                and not _is(params.run(f"{src.name}/{r}"), kind.requires)
+            ]
     return out
 
 
@@ -91,10 +115,13 @@ def problems(params: Params, defs: dict[str, sources.Source] | None = None) -> l
         if name not in params.sources
     ]
     for name, src in defs.items():
+        taken = vars(sources).get(name)
+        if taken is not None and getattr(taken, "__name__", "") != f"{sources.__name__}.{name}":
+            out.append(f"{src.path.name}: {name!r} is a name of ganrepro.sources itself: rename it")
         runs = {r.name for r in params.runs.values() if r.source == name}
         if not runs:
             continue
-        out += _outputs(src, runs)
+        out += _outputs(src, runs, params)
         out += _claims(src, runs)
         out += [
             f"{src.path.name}: reported: no run {r!r} in params.yaml"

@@ -4,7 +4,7 @@ takes its description from the entries."""
 
 from __future__ import annotations
 
-from ganrepro.registry import LOSSES
+from ganrepro.registry import ARCHITECTURES, LOSSES, OPTIMIZERS, TRAINERS
 
 # Every key of params.yaml: the schema's descriptions, and the start of the comment on each
 # general key in params.yaml (tests/config/test_params.py). Run keys are dotted as in
@@ -82,11 +82,11 @@ DESCRIPTIONS = {
     "sources": "the runs, grouped by source: sources.{source}.{run}",
     "source": "one source's runs, by run name",
     "run": "one run; every key it sets is read by its trainer, architecture, loss or optimiser",
-    "trainer": "adversarial (n_critic critic steps per generator step) or cfg (CFG-GAN stages)",
+    "trainer": TRAINERS.describe(),
     "dataset": "the dataset trained on (its offline stand-in when standins is true)",
     "splits": "the dataset's splits trained on, joined",
     "model": "the generator and critic",
-    "model.arch": "architecture: mlp, dcgan (32x32 k4 s2 convolutions) or resnet (WGAN-GP's)",
+    "model.arch": ARCHITECTURES.describe(),
     "model.z_dim": "latent size",
     "model.conditioning": "class conditioning: none, embed (dcgan), onehot (mlp) or cbn "
     "(resnet, conditional BatchNorm)",
@@ -117,7 +117,7 @@ DESCRIPTIONS = {
     "objective.g_label": "bce: the generator's target for its images",
     "optim": "the optimiser of generator and critic (trainer cfg: of the critic and the "
     "approximator, which runs at cfg.approx_lr)",
-    "optim.name": "adam or rmsprop (no momentum, no weight decay)",
+    "optim.name": OPTIMIZERS.describe(),
     "optim.lr": "learning rate",
     "optim.eps": "the optimiser's epsilon",
     "optim.lr_decay": "adversarial: none, or linear (to 0 over the run)",

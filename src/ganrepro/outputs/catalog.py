@@ -31,6 +31,7 @@ class Kind:
     doc: str
     options: tuple[str, ...] = ()
     runs: int | None = None  # how many runs it draws (None: any number)
+    requires: str = ""  # what each of its runs must be: "cfg" (trainer) or "conditional"
 
 
 _F, _T = "ganrepro.outputs.figures", "ganrepro.outputs.tables"
@@ -55,6 +56,7 @@ KINDS: dict[str, Kind] = {
         f"{_F}:sample_figure",
         "real images beside samples of the same labels",
         runs=1,
+        requires="conditional",
     ),
     "steps": Kind("figure", ("grids", "summary"), f"{_F}:steps", "samples at each checkpoint"),
     "losses": Kind("figure", ("log", "summary"), f"{_F}:losses", "the training losses"),
@@ -69,17 +71,27 @@ KINDS: dict[str, Kind] = {
         "figure", ("log", "metrics*"), f"{_F}:study_trend", "final losses and FID per setting"
     ),
     "divergence": Kind(
-        "figure", ("log", "summary"), f"{_F}:divergence", "CFG-GAN's discriminator gap per stage"
+        "figure",
+        ("log", "summary"),
+        f"{_F}:divergence",
+        "CFG-GAN's discriminator gap per stage",
+        requires="cfg",
     ),
     "metrics_table": Kind(
         "table", ("log*", "metrics*"), f"{_T}:metrics_table", "final metrics, mean and std"
     ),
     "class_accuracy": Kind(
-        "table", ("metrics*",), f"{_T}:class_accuracy", "classifier accuracy per class"
+        "table",
+        ("metrics*",),
+        f"{_T}:class_accuracy",
+        "classifier accuracy per class",
+        requires="conditional",
     ),
 }
 NEEDS: dict[str, tuple[str, ...]] = {name: k.needs for name, k in KINDS.items()}
-METRICS = ("fid", "is_mean", "kid_mean", "precision", "recall")  # per seed, at every checkpoint
+METRICS = ("fid", "is_mean", "kid_mean", "precision", "recall")  # per seed, final checkpoint
+# the metrics every checkpoint is scored in (the curves), with their axis labels
+CURVE_METRICS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is better)"}
 
 
 def maker(kind: str):

@@ -20,7 +20,7 @@ from ganrepro.outputs.catalog import Output
 from ganrepro.outputs.runs import final_losses, mean_std, metrics, primary_extractor, read_log
 from ganrepro.plots import image_panel, plt, samples, save_figure
 
-METRIC_LABELS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is better)"}
+METRIC_LABELS = catalog.CURVE_METRICS
 
 
 def _scale_note(params: Params) -> str:

@@ -145,7 +145,8 @@ Classes: {esc(classes)}.</p>
 {cross_table(params, r)}
 <h2 id="claims">Claims</h2>
 <p>Each source's own claims, quoting the sentence tested, the measurement coded to test it
-(<code>src/ganrepro/report/claims/</code>, one module per source) and the verdict it gives on
+(declared in each source's file under <code>src/ganrepro/sources/</code>, with code only where a
+claim needs it) and the verdict it gives on
 these results. The same standard decides both ways: significant at alpha 0.05 in the claimed
 direction supports, significant the other way refutes, anything else is inconclusive and says
 how large a difference it still rules out. A comparison of two runs is an exact permutation

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
-FOLDER = "src/ganrepro/sources"  # the same folder, relative to the project's root
+FOLDER = "src/ganrepro/sources"  # the same folder, relative to the project's root (messages)
 SHARED = "_shared"  # a file whose name starts with "_" is not a source
 
 
@@ -187,24 +187,61 @@ def _claims(path: Path, source: str, raw) -> tuple[ClaimSpec, ...]:
     return tuple(out)
 
 
-def read(path: Path) -> Source:
-    """One source file, checked for shape (not for the names it uses: :func:`problems`)."""
+def _reported(path: Path, raw) -> dict[str, dict[str, float]]:
+    """{run: {d_loss, g_loss}}: the losses the source text printed (the page's columns)."""
+    out = {}
+    for run, values in _keys(path, "reported", raw or {}, set(raw or {}), set()).items():
+        where = f"reported.{run}"
+        values = _keys(path, where, values, {"d_loss", "g_loss"}, {"d_loss", "g_loss"})
+        for k, v in values.items():
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                _fail(path, f"{where}.{k}", f"expected a number, got {v!r}")
+        out[str(run)] = dict(values)
+    return out
+
+
+def _origins(path: Path, where: str, raw) -> dict[str, str]:
+    for key, text in _keys(path, where, raw or {}, set(raw or {}), set()).items():
+        _text(path, f"{where}.{key}", text)
+    return dict(raw or {})
+
+
+def _trace(path: Path, raw) -> dict[str, Any]:
+    """``settings`` {setting: origin}, ``runs`` {run: {setting: origin}}, ``fixed`` {what:
+    {value, origin}}: every origin a non-empty string."""
+    raw = _keys(path, "trace", raw or {}, {"settings", "runs", "fixed"}, set())
+    runs = raw.get("runs") or {}
+    for run, over in _keys(path, "trace.runs", runs, set(runs), set()).items():
+        _origins(path, f"trace.runs.{run}", over)
+    fixed = raw.get("fixed") or {}
+    for what, entry in _keys(path, "trace.fixed", fixed, set(fixed), set()).items():
+        entry = _keys(path, f"trace.fixed.{what}", entry, {"value", "origin"}, {"value", "origin"})
+        _text(path, f"trace.fixed.{what}.origin", entry["origin"])
+    _origins(path, "trace.settings", raw.get("settings"))
+    return raw
+
+
+def _yaml(path: Path) -> Any:
     try:
-        raw = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as err:
         raise SourceError(f"{path.name}: not valid YAML: {err}") from None
-    raw = _keys(path, "top level", raw or {}, TOP, {"description"})
+
+
+def read(path: Path) -> Source:
+    """One source file, checked for shape (not for the names it uses: :func:`problems`)."""
+    raw = _keys(path, "top level", _yaml(path) or {}, TOP, {"description"})
     untested = []
     for i, u in enumerate(raw.get("untested") or []):
         u = _keys(path, f"untested[{i}]", u, {"quote", "why"}, {"quote", "why"})
         untested.append((u["quote"], u["why"]))
-    trace = _keys(path, "trace", raw.get("trace") or {}, {"settings", "runs", "fixed"}, set())
+    trace = _trace(path, raw.get("trace"))
     return Source(
         name=path.stem,
         description=_text(path, "description", raw["description"]),
         figures=_outputs(path, "figures", raw.get("figures")),
         tables=_outputs(path, "tables", raw.get("tables")),
-        reported=dict(raw.get("reported") or {}),
+        reported=_reported(path, raw.get("reported")),
         claims=_claims(path, path.stem, raw.get("claims")),
         untested=tuple(untested),
         trace=trace,
@@ -214,7 +251,9 @@ def read(path: Path) -> Source:
 
 @functools.cache
 def load(folder: Path = HERE) -> dict[str, Source]:
-    """Every source definition in ``folder``, by name, in name order."""
+    """Every source definition in ``folder``, by name, in name order (the shared origins are
+    read and checked too, so that the workflow's load checks every file here)."""
+    shared_trace(folder)
     return {p.stem: read(p) for p in sorted(folder.glob("*.yaml")) if not p.stem.startswith("_")}
 
 
@@ -224,13 +263,8 @@ def shared_trace(folder: Path = HERE) -> dict[str, Any]:
     path = folder / f"{SHARED}.yaml"
     if not path.is_file():
         return {}
-    return (yaml.safe_load(path.read_text()) or {}).get("trace") or {}
-
-
-def files() -> list[str]:
-    """The source files (and the shared one), relative to the project's root: the report's
-    inputs (it shows their descriptions, reported values, claims and trace)."""
-    return [f"{FOLDER}/{p.name}" for p in sorted(HERE.glob("*.yaml"))]
+    raw = _keys(path, "top level", _yaml(path) or {}, {"trace"}, set())
+    return _trace(path, raw.get("trace"))
 
 
 def get(name: str) -> Source:
@@ -246,7 +280,9 @@ def code(source: str, name: str):
     """The claim function ``name`` of ``sources/{source}.py``."""
     try:
         module = importlib.import_module(f"{__name__}.{source}")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as err:
+        if err.name != f"{__name__}.{source}":
+            raise  # the module exists and imports something missing: its own error
         raise SourceError(
             f"{source}.yaml: claim {name!r} names code, but there is no sources/{source}.py"
         ) from None

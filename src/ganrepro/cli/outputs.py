@@ -124,27 +124,29 @@ def cmd_tensorboard(args) -> None:
     os.execv(sys.executable, argv)  # TensorBoard in this process: Ctrl-C stops it
 
 
-def cmd_figure(args) -> None:
+def _make_output(args, book: str, make) -> None:
+    """One figure or table of the catalog (``args.figure``/``args.table``: source/name),
+    drawn by ``make(out, source, params, files, dest)`` from its declared ``--inputs``."""
     from ganrepro.layout import Files
     from ganrepro.outputs import catalog
-    from ganrepro.outputs.figures import draw
 
     params = _load(args)
-    source, _, name = args.figure.partition("/")
-    out = catalog.get("figure", source, name)
-    draw(out, source, params, Files(layout.of(params), args.inputs), Path(args.out))
+    source, _, name = getattr(args, book).partition("/")
+    out = catalog.get(book, source, name)
+    make(out, source, params, Files(layout.of(params), args.inputs), Path(args.out))
+
+
+def cmd_figure(args) -> None:
+    from ganrepro.outputs.figures import draw
+
+    _make_output(args, "figure", draw)
     print(f"wrote {args.out}")
 
 
 def cmd_table(args) -> None:
-    from ganrepro.layout import Files
-    from ganrepro.outputs import catalog
     from ganrepro.outputs.tables import tabulate
 
-    params = _load(args)
-    source, _, name = args.table.partition("/")
-    out = catalog.get("table", source, name)
-    tabulate(out, source, params, Files(layout.of(params), args.inputs), Path(args.out))
+    _make_output(args, "table", tabulate)
     print(f"wrote {args.out} and {Path(args.out).with_suffix('.md')}")
 
 

@@ -160,3 +160,17 @@ def test_a_source_may_not_take_a_name_of_the_sources_package(quick_params):
     assert "frank.yaml: 'load' is a name of ganrepro.sources itself: rename it" in problems(
         quick_params, taken
     )
+
+
+def test_a_run_a_claim_module_spells_out_must_exist(quick_params, tmp_path):
+    """A bespoke claim's "source/run" literals are read from its module (not imported) and
+    checked like a declared claim's runs."""
+    defs = sources.load()
+    frank = defs["frank"]
+    code = frank.path.with_suffix(".py").read_text()
+    assert code.count('"frank/wgan_gp"') == 1
+    (tmp_path / "frank.py").write_text(code.replace('"frank/wgan_gp"', '"frank/wgann_gp"'))
+    moved = dataclasses.replace(frank, path=tmp_path / "frank.yaml")
+    assert problems(quick_params, {**defs, "frank": moved}) == [
+        "frank.py: names the run 'frank/wgann_gp', which params.yaml does not have"
+    ]

@@ -21,14 +21,36 @@ EXTRACTORS = ("classifier", "inception")  # the features a comparison may pin
 
 
 @functools.cache
-def _functions(path: Path) -> frozenset[str]:
+def _module(path: Path) -> ast.Module | None:
+    """A claim module's syntax tree (None: no module), read without importing it."""
     if not path.is_file():
-        return frozenset()
+        return None
     try:
-        tree = ast.parse(path.read_text(), str(path))
+        return ast.parse(path.read_text(), str(path))
     except SyntaxError as err:
         raise sources.SourceError(f"{path.name}: line {err.lineno}: {err.msg}") from None
-    return frozenset(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
+
+
+def _functions(path: Path) -> frozenset[str]:
+    tree = _module(path)
+    return frozenset(n.name for n in (tree.body if tree else ()) if isinstance(n, ast.FunctionDef))
+
+
+def _run_literals(path: Path, source: str) -> list[str]:
+    """The run names a claim module spells out as "{source}/{run}" string literals (the ones
+    it builds with f-strings are its own business)."""
+    tree = _module(path)
+    prefix = f"{source}/"
+    return sorted(
+        {
+            n.value[len(prefix) :]
+            for n in (ast.walk(tree) if tree else ())
+            if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)
+            and n.value.startswith(prefix)
+            and n.value[len(prefix) :].isidentifier()
+        }
+    )
 
 
 def _is(run, requires: str) -> bool:
@@ -80,8 +102,12 @@ def _outputs(src: sources.Source, runs: set[str], params: Params) -> list[str]:
 
 
 def _claims(src: sources.Source, runs: set[str]) -> list[str]:
-    out = []
     code = src.path.with_suffix(".py")
+    out = [
+        f"{code.name}: names the run '{src.name}/{r}', which params.yaml does not have"
+        for r in _run_literals(code, src.name)
+        if r not in runs
+    ]
     for i, c in enumerate(src.claims):
         where = f"{src.path.name}: claims[{i}] ({c.name})"
         if c.combine == "code" and c.code not in _functions(code):

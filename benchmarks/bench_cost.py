@@ -119,6 +119,11 @@ def main() -> None:
     args = ap.parse_args()
     if args.merge and not (args.json and Path(args.json).is_file()):
         ap.error("--merge needs --json naming an existing record")
+    if args.runs and args.json and Path(args.json).is_file() and not args.merge:
+        ap.error(
+            f"--runs {args.runs} would overwrite {args.json} with those runs only: add --merge "
+            "to add or refresh them, or remove the file to start a new record"
+        )
     from ganrepro.config import load_params
     from ganrepro.train.adversarial import total_iterations
     from ganrepro.train.attempts import device_name

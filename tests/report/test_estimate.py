@@ -152,3 +152,22 @@ def test_bench_cost_merges_some_runs_into_a_record_of_the_same_machine_only():
     other = {**new, "device_name": "Y"}
     with pytest.raises(ValueError, match="device_name 'X' there, 'Y' here"):
         bench.merge_record(old, other)
+
+
+def test_bench_cost_refuses_to_overwrite_a_record_with_some_runs(tmp_path):
+    """--runs with --json naming an existing record needs --merge: nothing is measured and the
+    record is left as it was."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    record = tmp_path / "cost.json"
+    record.write_text('{"kept": true}\n')
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/bench_cost.py"), "--runs", "agarwal/",
+         "--json", str(record)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert res.returncode == 2 and "add --merge" in res.stderr, res.stderr
+    assert record.read_text() == '{"kept": true}\n'

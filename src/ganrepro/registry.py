@@ -37,6 +37,12 @@ def unknown(kind: str, name: str, known, hint: str = "") -> str:
     return msg + f" ({hint})"
 
 
+def resolve(target: str) -> Any:
+    """The object a ``"module:attribute"`` string names, imported now."""
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
 @dataclass(frozen=True)
 class Entry:
     target: str  # "module:attribute"
@@ -51,7 +57,6 @@ class Registry(Mapping[str, Any]):
     def __init__(self, kind: str, entries: Mapping[str, Entry]):
         self.kind = kind
         self._entries = dict(entries)
-        self._targets = {name: e.target for name, e in self._entries.items()}
         self._loaded: dict[str, Any] = {}
 
     def entry(self, name: str) -> Entry:
@@ -61,8 +66,7 @@ class Registry(Mapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._loaded:
-            module, _, attr = self.entry(name).target.partition(":")
-            self._loaded[name] = getattr(importlib.import_module(module), attr)
+            self._loaded[name] = resolve(self.entry(name).target)
         return self._loaded[name]
 
     def describe(self) -> str:
@@ -78,13 +82,13 @@ class Registry(Mapping[str, Any]):
         return out
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._targets)
+        return iter(self._entries)
 
     def __len__(self) -> int:
-        return len(self._targets)
+        return len(self._entries)
 
     def names(self) -> list[str]:
-        return sorted(self._targets)
+        return sorted(self._entries)
 
 
 _MLP_READS = ("g_hidden", "g_act", "g_out", "d_hidden", "d_act", "dropout")

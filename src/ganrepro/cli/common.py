@@ -68,6 +68,13 @@ def _made_by_workflow(path: str | Path, what: str, params) -> Path:
     return Path(path)
 
 
+def _generated_args(p: argparse.ArgumentParser, what: str) -> None:
+    """--out PATH or --check PATH of a generated file (:func:`_emit_generated`)."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--out", help=f"write {what} here")
+    g.add_argument("--check", metavar="PATH", help=f"fail if PATH differs from {what}")
+
+
 def _params_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", default="params.yaml", help="parameters file (default: %(default)s)")
     _scale_args(p)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 
 from ganrepro import __version__, layout
-from ganrepro.cli.common import _checkpoint_args, _inputs_arg, _params_args, _scale_args
+from ganrepro.cli.common import (
+    _checkpoint_args,
+    _generated_args,
+    _inputs_arg,
+    _params_args,
+    _scale_args,
+)
 from ganrepro.cli.outputs import (
     cmd_figure,
     cmd_report,
@@ -44,9 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print or write the JSON schema of params.yaml")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--out", help="write the schema here")
-    g.add_argument("--check", metavar="PATH", help="fail if PATH differs from the schema")
+    _generated_args(p, "the schema")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("runs", help="list the run ids ({source}/{run}) of params.yaml")
@@ -227,9 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("dvc-yaml", help="generate dvc.yaml from params.yaml and the catalog")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--out", help="write it here (dvc.yaml)")
-    g.add_argument("--check", metavar="PATH", help="fail if PATH is stale")
+    _generated_args(p, "dvc.yaml")
     _params_args(p)
     p.set_defaults(func=cmd_dvc_yaml)
 

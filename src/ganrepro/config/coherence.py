@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ganrepro import sources
 from ganrepro.config.types import Params
-from ganrepro.outputs.catalog import CURVE_METRICS, KINDS, METRICS
+from ganrepro.outputs.catalog import KINDS, METRICS, POSITIVE
 from ganrepro.registry import ARCHITECTURES, LOSSES
 
 EXTRACTORS = ("classifier", "inception")  # the features a comparison may pin
@@ -83,14 +83,16 @@ def _outputs(src: sources.Source, runs: set[str], params: Params) -> list[str]:
             unused = [k for k in o.options if k not in kind.options]
             if unused:
                 out.append(f"{where}: kind {o.kind!r} does not read options.{unused[0]}")
-            metric = o.options.get("metric")
-            if "metric" in kind.options and metric not in CURVE_METRICS:
-                known = ", ".join(CURVE_METRICS)
-                out.append(f"{where}: options.metric {metric!r} (curves have: {known})")
-            for key in ("n", "nrow"):
-                value = o.options.get(key)
-                if key in kind.options and not (isinstance(value, int) and value > 0):
-                    out.append(f"{where}: options.{key} {value!r}: expected a positive integer")
+            for key, accepts in kind.options.items():
+                if key not in o.options:
+                    continue  # said above
+                value = o.options[key]
+                if accepts == POSITIVE:
+                    if not (isinstance(value, int) and value > 0):
+                        out.append(f"{where}: options.{key} {value!r}: expected {POSITIVE}")
+                elif value not in accepts:
+                    known = ", ".join(accepts)
+                    out.append(f"{where}: options.{key} {value!r} (known: {known})")
             out += [
                 f"{where}: kind {o.kind!r} needs {kind.requires} runs; {r!r} is not"
                 for r in o.runs

@@ -10,10 +10,10 @@ arrays, metrics, log...) is in ``NEEDS``, so the workflow builds only that.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ganrepro import sources
-from ganrepro.registry import UnknownName, unknown
+from ganrepro.registry import UnknownName, resolve, unknown
 from ganrepro.sources import Output
 
 
@@ -23,16 +23,22 @@ class Kind:
     it reads, names of ``layout.RUN_FILES`` (seed 0 of each of its runs; with a trailing "*",
     every seed) and "data" (the run's dataset); ``ganrepro.jobs`` declares exactly these as the
     job's inputs, and the code may read nothing else. ``make``: the code, as "module:function"
-    (imported when drawn); ``options``: the option keys it reads (all required)."""
+    (imported when drawn); ``options``: the option keys it reads (all required), each with what
+    it accepts: a tuple of its values, or ``POSITIVE`` (a positive integer)."""
 
     book: str  # "figure" or "table"
     needs: tuple[str, ...]
     make: str
     doc: str
-    options: tuple[str, ...] = ()
+    options: dict[str, tuple[str, ...] | str] = field(default_factory=dict)
     runs: int | None = None  # how many runs it draws (None: any number)
     requires: str = ""  # what each of its runs must be: "cfg" (trainer) or "conditional"
 
+
+METRICS = ("fid", "is_mean", "kid_mean", "precision", "recall")  # per seed, final checkpoint
+# the metrics every checkpoint is scored in (the curves), with their axis labels
+CURVE_METRICS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is better)"}
+POSITIVE = "a positive integer"  # what an option such as a grid's n accepts
 
 _F, _T = "ganrepro.outputs.figures", "ganrepro.outputs.tables"
 KINDS: dict[str, Kind] = {
@@ -42,7 +48,7 @@ KINDS: dict[str, Kind] = {
         ("samples", "summary"),
         f"{_F}:grids",
         "the first n samples of each run side by side",
-        ("n", "nrow"),
+        {"n": POSITIVE, "nrow": POSITIVE},
     ),
     "interpolation": Kind(
         "figure", ("interpolation",), f"{_F}:sample_figure", "latent interpolation", runs=1
@@ -65,7 +71,7 @@ KINDS: dict[str, Kind] = {
         ("log", "metrics*"),
         f"{_F}:metric_curves",
         "a metric over training, mean and band over seeds",
-        ("metric",),
+        {"metric": tuple(CURVE_METRICS)},
     ),
     "study_trend": Kind(
         "figure", ("log", "metrics*"), f"{_F}:study_trend", "final losses and FID per setting"
@@ -89,19 +95,13 @@ KINDS: dict[str, Kind] = {
     ),
 }
 NEEDS: dict[str, tuple[str, ...]] = {name: k.needs for name, k in KINDS.items()}
-METRICS = ("fid", "is_mean", "kid_mean", "precision", "recall")  # per seed, final checkpoint
-# the metrics every checkpoint is scored in (the curves), with their axis labels
-CURVE_METRICS = {"fid": "FID (lower is better)", "is_mean": "IS (higher is better)"}
 
 
 def maker(kind: str):
     """The function that makes an output of ``kind``."""
-    import importlib
-
     if kind not in KINDS:
         raise UnknownName(unknown("figure or table kind", kind, KINDS))
-    module, _, attr = KINDS[kind].make.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return resolve(KINDS[kind].make)
 
 
 def __getattr__(name: str):
